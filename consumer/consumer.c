@@ -1,0 +1,564 @@
+/* visits-consumer - reads visit events from Kafka, counts them per (minute,
+ * path) in memory, and flushes the counts to PostgreSQL together with each
+ * partition's next offset in one transaction, so every event is counted
+ * exactly once across crashes, restarts and rebalances.
+ *
+ * PostgreSQL is the authority on offsets: on assignment each partition is
+ * started at its stored offset; Kafka's committed offsets are written after
+ * each flush for monitoring only. A flush also checks that the stored
+ * offsets are still the ones this consumer started from, which fences off
+ * a consumer that lost its partitions without noticing. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agg.h"
+#include "config.h"
+#include "event.h"
+#include "kafka.h"
+#include "log.h"
+#include "store.h"
+#include "vtime.h"
+
+#define CONSUMER_MAX_PARTITIONS 1024 /* partition ids this consumer handles */
+#define CONSUMER_MAX_REJECTS 1000   /* flush early past this many */
+#define CONSUMER_BACKOFF_MIN_MS 100
+#define CONSUMER_BACKOFF_MAX_MS 5000
+#define CONSUMER_STOP_FLUSH_MS 10000 /* how long to retry the final flush */
+
+/* Where one partition stands. */
+typedef struct part_state {
+    int assigned;       /* in the current assignment */
+    int known;          /* its offset has been read from PostgreSQL */
+    int dirty;          /* next moved since the last flush */
+    int64_t committed;  /* next offset as stored in PostgreSQL */
+    int64_t next;       /* offset after the last message taken into account */
+} part_state;
+
+typedef struct consumer {
+    const config *c;
+    rd_kafka_t *rk;
+    store *st;
+    agg *counts;
+    part_state *parts;
+    int32_t nparts;             /* capacity of parts, by partition id */
+    store_reject *rejects;
+    size_t nrejects, caprejects;
+    int paused;                 /* the assignment is paused on purpose */
+    int64_t last_flush_ms;
+    int64_t retry_at_ms;        /* next attempt after a failure */
+    int backoff_ms;
+    uint64_t consumed, rejected, flushes;
+    log_limit flush_log, consume_log;
+} consumer;
+
+/* Set by the signal handler; the main loop flushes and exits. */
+static volatile sig_atomic_t consumer_stop;
+
+static void
+consumer_on_signal(int sig)
+{
+    (void)sig;
+    consumer_stop = 1;
+}
+
+/* Returns the state of partition p, growing the table; NULL when p is out
+ * of range or memory is short. */
+static part_state *
+consumer_part(consumer *cs, int32_t p)
+{
+    part_state *grown;
+    int32_t n;
+
+    if (p < 0 || p >= CONSUMER_MAX_PARTITIONS)
+        return NULL;
+    if (p >= cs->nparts) {
+        n = p + 16;
+        grown = realloc(cs->parts, (size_t)n * sizeof(*grown));
+        if (grown == NULL)
+            return NULL;
+        memset(grown + cs->nparts, 0, (size_t)(n - cs->nparts) * sizeof(*grown));
+        cs->parts = grown;
+        cs->nparts = n;
+    }
+    return &cs->parts[p];
+}
+
+/* Returns the partitions of the current assignment, or NULL. */
+static rd_kafka_topic_partition_list_t *
+consumer_assigned(consumer *cs)
+{
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
+
+    for (int32_t p = 0; p < cs->nparts; p++) {
+        if (cs->parts[p].assigned)
+            rd_kafka_topic_partition_list_add(list, cs->c->topic, p)->offset =
+                cs->parts[p].next;
+    }
+    if (list->cnt == 0) {
+        rd_kafka_topic_partition_list_destroy(list);
+        return NULL;
+    }
+    return list;
+}
+
+static void
+consumer_pause(consumer *cs)
+{
+    rd_kafka_topic_partition_list_t *list;
+
+    if (cs->paused)
+        return;
+    cs->paused = 1;
+    if ((list = consumer_assigned(cs)) == NULL)
+        return;
+    rd_kafka_pause_partitions(cs->rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
+/* Resumes the assignment when every partition's offset is known and no
+ * flush is waiting, after seeking each partition to the offset after the
+ * last message taken into account (what librdkafka had fetched meanwhile
+ * is dropped and fetched again). */
+static void
+consumer_resume(consumer *cs)
+{
+    rd_kafka_topic_partition_list_t *list;
+    rd_kafka_error_t *error;
+
+    if (!cs->paused)
+        return;
+    for (int32_t p = 0; p < cs->nparts; p++) {
+        if (cs->parts[p].assigned && !cs->parts[p].known)
+            return;
+    }
+    cs->paused = 0;
+    if ((list = consumer_assigned(cs)) == NULL)
+        return;
+    error = rd_kafka_seek_partitions(cs->rk, list, 5000);
+    if (error) {
+        log_error("could not seek partitions: %s", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+    }
+    for (int i = 0; i < list->cnt; i++) {
+        if (list->elems[i].err)
+            log_error("could not seek partition %d to %lld: %s",
+                      (int)list->elems[i].partition,
+                      (long long)list->elems[i].offset,
+                      rd_kafka_err2str(list->elems[i].err));
+    }
+    rd_kafka_resume_partitions(cs->rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    log_info("consuming again");
+}
+
+/* Reads the stored offsets of the assigned partitions that lack one.
+ * Returns 0, or -1 with a message. */
+static int
+consumer_load_offsets(consumer *cs, char *err, size_t errlen)
+{
+    int32_t want[CONSUMER_MAX_PARTITIONS];
+    int64_t next[CONSUMER_MAX_PARTITIONS];
+    size_t n = 0;
+
+    for (int32_t p = 0; p < cs->nparts; p++) {
+        if (cs->parts[p].assigned && !cs->parts[p].known)
+            want[n++] = p;
+    }
+    if (n == 0)
+        return 0;
+    if (store_load_offsets(cs->st, cs->c->topic, want, n, next, err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        part_state *ps = &cs->parts[want[i]];
+        ps->known = 1;
+        ps->dirty = 0;
+        ps->committed = ps->next = next[i];
+        log_info("partition %d starts at offset %lld", (int)want[i],
+                 (long long)next[i]);
+    }
+    return 0;
+}
+
+/* Forgets the counts and rejects not yet flushed. Their offsets were not
+ * stored, so whoever consumes the partitions next counts them. */
+static void
+consumer_discard(consumer *cs)
+{
+    agg_clear(cs->counts);
+    cs->nrejects = 0;
+    for (int32_t p = 0; p < cs->nparts; p++) {
+        cs->parts[p].dirty = 0;
+        cs->parts[p].next = cs->parts[p].committed;
+    }
+}
+
+/* Writes the pending counts, rejects and offsets in one transaction.
+ * Returns the store's result; on STORE_FAILED nothing is lost (it stays
+ * pending), on STORE_FENCED the pending work is discarded. */
+static enum store_result
+consumer_flush(consumer *cs)
+{
+    store_offset offs[CONSUMER_MAX_PARTITIONS];
+    rd_kafka_topic_partition_list_t *commit;
+    enum store_result r;
+    size_t n = 0;
+    char err[512];
+    uint64_t hits;
+
+    cs->last_flush_ms = vtime_now_ms();
+    for (int32_t p = 0; p < cs->nparts; p++) {
+        if (cs->parts[p].dirty) {
+            offs[n].partition = p;
+            offs[n].expected = cs->parts[p].committed;
+            offs[n].next = cs->parts[p].next;
+            n++;
+        }
+    }
+    if (n == 0)
+        return STORE_OK;
+    r = store_flush(cs->st, cs->c->topic, cs->counts, offs, n, cs->rejects,
+                    cs->nrejects, err, sizeof(err));
+    if (r == STORE_FAILED) {
+        cs->backoff_ms = cs->backoff_ms ? cs->backoff_ms * 2 : CONSUMER_BACKOFF_MIN_MS;
+        if (cs->backoff_ms > CONSUMER_BACKOFF_MAX_MS)
+            cs->backoff_ms = CONSUMER_BACKOFF_MAX_MS;
+        cs->retry_at_ms = cs->last_flush_ms + cs->backoff_ms;
+        if ((hits = log_limit_hit(&cs->flush_log)) > 0)
+            log_error("could not flush to postgresql, consumption paused: %s "
+                      "pending_events=%lld retry_ms=%d failures=%llu", err,
+                      (long long)agg_total(cs->counts) + (long long)cs->nrejects,
+                      cs->backoff_ms, (unsigned long long)hits);
+        consumer_pause(cs);
+        return r;
+    }
+    if (r == STORE_FENCED) {
+        log_warn("%s; discarding %lld pending events and rereading offsets", err,
+                 (long long)agg_total(cs->counts) + (long long)cs->nrejects);
+        consumer_discard(cs);
+        for (int32_t p = 0; p < cs->nparts; p++)
+            cs->parts[p].known = 0;
+        consumer_pause(cs);
+        return r;
+    }
+
+    log_debug("flushed events=%lld keys=%zu rejects=%zu partitions=%zu",
+              (long long)agg_total(cs->counts), agg_size(cs->counts),
+              cs->nrejects, n);
+    cs->flushes++;
+    cs->backoff_ms = 0;
+    agg_clear(cs->counts);
+    cs->nrejects = 0;
+    /* Informational copy of the offsets in Kafka, for lag monitoring. */
+    commit = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t i = 0; i < n; i++) {
+        cs->parts[offs[i].partition].committed = offs[i].next;
+        cs->parts[offs[i].partition].dirty = 0;
+        rd_kafka_topic_partition_list_add(commit, cs->c->topic, offs[i].partition)
+            ->offset = offs[i].next;
+    }
+    rd_kafka_commit(cs->rk, commit, 1);
+    rd_kafka_topic_partition_list_destroy(commit);
+    consumer_resume(cs);
+    return r;
+}
+
+/* Keeps a message that is not a valid event for the rejected_events
+ * table. Returns 0, or -1 when out of memory. */
+static int
+consumer_reject(consumer *cs, const rd_kafka_message_t *rkm, const char *reason)
+{
+    store_reject *r;
+
+    if (cs->nrejects == cs->caprejects) {
+        size_t cap = cs->caprejects ? cs->caprejects * 2 : 16;
+        r = realloc(cs->rejects, cap * sizeof(*r));
+        if (r == NULL)
+            return -1;
+        cs->rejects = r;
+        cs->caprejects = cap;
+    }
+    r = &cs->rejects[cs->nrejects++];
+    r->partition = rkm->partition;
+    r->offset = rkm->offset;
+    snprintf(r->reason, sizeof(r->reason), "%s", reason);
+    r->len = rkm->len < STORE_PAYLOAD_MAX ? rkm->len : STORE_PAYLOAD_MAX;
+    if (r->len > 0)
+        memcpy(r->payload, rkm->payload, r->len);
+    cs->rejected++;
+    return 0;
+}
+
+/* Takes one message into account. Returns 0, or -1 on a fatal error. */
+static int
+consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
+{
+    char reason[STORE_REASON_MAX];
+    part_state *ps;
+    event ev;
+    uint64_t hits;
+
+    if (rkm->err) {
+        if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            return 0;
+        if (rkm->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET && rkm->rkt
+            && (ps = consumer_part(cs, rkm->partition)) && ps->known) {
+            /* The stored offset is outside the partition's log: the topic
+             * was recreated, or retention removed events never counted. */
+            log_warn("partition %d: offset %lld is not in the log (%s); "
+                     "counting from the beginning of the log",
+                     (int)rkm->partition, (long long)ps->next,
+                     rd_kafka_message_errstr(rkm));
+            ps->next = 0;
+            ps->dirty = 1;
+            rd_kafka_topic_partition_list_t *list =
+                rd_kafka_topic_partition_list_new(1);
+            rd_kafka_topic_partition_list_add(list, cs->c->topic, rkm->partition)
+                ->offset = RD_KAFKA_OFFSET_BEGINNING;
+            rd_kafka_error_t *error = rd_kafka_seek_partitions(cs->rk, list, 5000);
+            if (error) {
+                log_error("could not seek partition %d: %s", (int)rkm->partition,
+                          rd_kafka_error_string(error));
+                rd_kafka_error_destroy(error);
+            }
+            rd_kafka_topic_partition_list_destroy(list);
+            return 0;
+        }
+        if ((hits = log_limit_hit(&cs->consume_log)) > 0)
+            log_warn("kafka consumer: %s count=%llu", rd_kafka_message_errstr(rkm),
+                     (unsigned long long)hits);
+        return 0;
+    }
+    ps = consumer_part(cs, rkm->partition);
+    /* Not (yet) positioned from PostgreSQL: it is fetched again after the
+     * seek. Below next: already counted. */
+    if (ps == NULL || !ps->assigned || !ps->known || rkm->offset < ps->next)
+        return 0;
+
+    if (event_decode(rkm->payload, rkm->len, &ev, reason, sizeof(reason)) == 0) {
+        if (agg_add(cs->counts, vtime_minute(ev.ts_ms), ev.path, 1) < 0) {
+            log_error("out of memory while counting");
+            return -1;
+        }
+        cs->consumed++;
+    } else {
+        log_debug("rejected partition=%d offset=%lld: %s", (int)rkm->partition,
+                  (long long)rkm->offset, reason);
+        if (consumer_reject(cs, rkm, reason) < 0) {
+            log_error("out of memory while keeping a rejected event");
+            return -1;
+        }
+    }
+    ps->next = rkm->offset + 1;
+    ps->dirty = 1;
+    return 0;
+}
+
+/* Eager rebalancing: every partition is revoked, then the new set
+ * assigned. Revoke flushes what can be flushed; assign positions each
+ * partition at its offset in PostgreSQL, or pauses until it can. */
+static void
+consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *partitions, void *opaque)
+{
+    consumer *cs = opaque;
+    char msg[512];
+    int i, pending;
+
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        for (i = 0; i < partitions->cnt; i++) {
+            if (consumer_part(cs, partitions->elems[i].partition) == NULL) {
+                log_error("cannot track partition %d (at most %d partitions, "
+                          "memory permitting), stopping",
+                          (int)partitions->elems[i].partition,
+                          CONSUMER_MAX_PARTITIONS);
+                consumer_stop = 1;
+                rd_kafka_assign(rk, NULL);
+                return;
+            }
+        }
+        for (i = 0; i < partitions->cnt; i++) {
+            part_state *ps = &cs->parts[partitions->elems[i].partition];
+            memset(ps, 0, sizeof(*ps));
+            ps->assigned = 1;
+        }
+        pending = consumer_load_offsets(cs, msg, sizeof(msg)) < 0;
+        for (i = 0; i < partitions->cnt && !pending; i++)
+            partitions->elems[i].offset =
+                cs->parts[partitions->elems[i].partition].next;
+        log_info("assigned %d partitions%s", partitions->cnt,
+                 pending ? ", paused until postgresql answers" : "");
+        rd_kafka_assign(rk, partitions);
+        if (pending) {
+            log_error("could not read offsets: %s", msg);
+            cs->paused = 0;
+            consumer_pause(cs);
+            cs->retry_at_ms = vtime_now_ms() + CONSUMER_BACKOFF_MIN_MS;
+        }
+        return;
+    }
+
+    if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        cs->paused = 0;     /* these partitions are going away: no resume */
+        if (consumer_flush(cs) != STORE_OK) {
+            log_warn("could not flush before giving up %d partitions; their "
+                     "next owner counts the pending events", partitions->cnt);
+            consumer_discard(cs);
+        }
+        log_info("revoked %d partitions", partitions->cnt);
+    } else {
+        log_error("rebalance failed: %s", rd_kafka_err2str(err));
+        consumer_discard(cs);
+    }
+    memset(cs->parts, 0, (size_t)cs->nparts * sizeof(*cs->parts));
+    cs->paused = 0;
+    rd_kafka_assign(rk, NULL);
+}
+
+/* The final flush on SIGTERM, retried for a while if PostgreSQL is down;
+ * whatever cannot be flushed is counted after the restart. */
+static void
+consumer_final_flush(consumer *cs)
+{
+    int64_t give_up = vtime_now_ms() + CONSUMER_STOP_FLUSH_MS;
+    struct timespec pause = { 0, 200 * 1000 * 1000 };
+
+    while (consumer_flush(cs) == STORE_FAILED && vtime_now_ms() < give_up)
+        nanosleep(&pause, NULL);
+}
+
+static int
+consumer_run(consumer *cs)
+{
+    rd_kafka_message_t *rkm;
+    char err[512];
+    int64_t now;
+    int rc = 0;
+
+    while (!consumer_stop) {
+        rkm = rd_kafka_consumer_poll(cs->rk, 100);
+        if (rkm) {
+            rc = consumer_message(cs, rkm);
+            rd_kafka_message_destroy(rkm);
+            if (rc < 0)
+                break;
+        }
+        now = vtime_now_ms();
+        if (cs->paused && now < cs->retry_at_ms)
+            continue;
+        if (cs->paused && consumer_load_offsets(cs, err, sizeof(err)) < 0) {
+            cs->retry_at_ms = now + CONSUMER_BACKOFF_MAX_MS;
+            log_error("could not read offsets, retrying: %s", err);
+            continue;
+        }
+        if (cs->paused
+            || now - cs->last_flush_ms >= cs->c->flush_interval_ms
+            || agg_size(cs->counts) >= (size_t)cs->c->flush_max_keys
+            || cs->nrejects >= CONSUMER_MAX_REJECTS) {
+            if (consumer_flush(cs) == STORE_OK)
+                consumer_resume(cs);
+        }
+    }
+    log_info("stopping");
+    consumer_final_flush(cs);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const char *const defaults[] = {
+        "enable.auto.commit", "false",
+        "enable.auto.offset.store", "false",
+        "auto.offset.reset", "error",
+        NULL,
+    };
+    rd_kafka_topic_partition_list_t *topics;
+    rd_kafka_conf_t *conf = NULL;
+    struct sigaction sa;
+    consumer cs;
+    char err[512];
+    config c;
+    int rc;
+
+    memset(&cs, 0, sizeof(cs));
+    rc = config_load(&c, CONFIG_CONSUMER, argc, argv, err, sizeof(err));
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
+        config_free(&c);
+        return rc < 0 ? 2 : 0;
+    }
+    log_set_level(c.log_level);
+    cs.c = &c;
+    rc = 1;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = consumer_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    cs.st = store_create(c.database);
+    cs.counts = agg_create();
+    if (cs.st == NULL || cs.counts == NULL) {
+        log_error("out of memory");
+        goto done;
+    }
+    /* Fail fast on a wrong connection string or schema; later outages are
+     * waited out. */
+    if (store_connect(cs.st, err, sizeof(err)) < 0) {
+        log_error("%s", err);
+        goto done;
+    }
+    conf = kafka_conf_new(&c, defaults, err, sizeof(err));
+    if (conf == NULL) {
+        log_error("%s", err);
+        goto done;
+    }
+    if (rd_kafka_conf_set(conf, "group.id", c.group, err, sizeof(err))
+        != RD_KAFKA_CONF_OK) {
+        log_error("kafka property group.id: %s", err);
+        rd_kafka_conf_destroy(conf);
+        goto done;
+    }
+    rd_kafka_conf_set_opaque(conf, &cs);
+    rd_kafka_conf_set_rebalance_cb(conf, consumer_rebalance_cb);
+    cs.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    if (cs.rk == NULL) {
+        log_error("could not create kafka consumer: %s", err);
+        rd_kafka_conf_destroy(conf);
+        goto done;
+    }
+    rd_kafka_poll_set_consumer(cs.rk);
+    topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, c.topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t kerr = rd_kafka_subscribe(cs.rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (kerr) {
+        log_error("could not subscribe to \"%s\": %s", c.topic,
+                  rd_kafka_err2str(kerr));
+        goto done;
+    }
+    log_info("consuming \"%s\" via %s group=%s flush_interval_ms=%ld", c.topic,
+             c.brokers, c.group, c.flush_interval_ms);
+    cs.last_flush_ms = vtime_now_ms();
+    rc = consumer_run(&cs) < 0 ? 1 : 0;
+    log_info("consumed=%llu rejected=%llu flushes=%llu",
+             (unsigned long long)cs.consumed, (unsigned long long)cs.rejected,
+             (unsigned long long)cs.flushes);
+    /* Revokes the assignment (one more flush through the callback). */
+    rd_kafka_consumer_close(cs.rk);
+done:
+    if (cs.rk)
+        rd_kafka_destroy(cs.rk);
+    store_free(cs.st);
+    agg_free(cs.counts);
+    free(cs.parts);
+    free(cs.rejects);
+    config_free(&c);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* agg.h - in-memory aggregation of visits into (minute, path) counts. */
+#ifndef VISITS_AGG_H
+#define VISITS_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct agg_entry {
+    uint64_t hash;
+    int64_t minute;     /* start of the UTC minute, seconds since the epoch */
+    int64_t count;
+    size_t pathlen;
+    char path[];        /* NUL-terminated */
+} agg_entry;
+
+typedef struct agg agg;
+
+/* Returns an empty aggregate, or NULL when out of memory. */
+agg *agg_create(void);
+
+/* Frees a and every entry. Accepts NULL. */
+void agg_free(agg *a);
+
+/* Adds n to the count of (minute, path). Returns 0, or -1 when out of
+ * memory, in which case a is unchanged. */
+int agg_add(agg *a, int64_t minute, const char *path, int64_t n);
+
+/* Returns the count of (minute, path), 0 when absent. */
+int64_t agg_get(const agg *a, int64_t minute, const char *path);
+
+/* Returns the number of distinct (minute, path) keys. */
+size_t agg_size(const agg *a);
+
+/* Returns the sum of all counts. */
+int64_t agg_total(const agg *a);
+
+/* Walks the entries in no particular order: pass *pos = 0 first; returns the
+ * next entry, or NULL at the end. The aggregate must not change meanwhile. */
+const agg_entry *agg_next(const agg *a, size_t *pos);
+
+/* Removes every entry, keeping the table for reuse. */
+void agg_clear(agg *a);
+
+#endif

@@ -1,0 +1,378 @@
+/* config.c - defaults, file, environment and flags, validated. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_LEVEL };
+
+typedef struct config_option {
+    const char *key;        /* key in the config file */
+    const char *flag;       /* long flag, without "--" */
+    const char *env;        /* environment variable */
+    unsigned programs;
+    enum config_type type;
+    size_t offset;          /* of the field in struct config */
+    const char *def;
+    long min, max;          /* CONFIG_INT range */
+    const char *help;
+} config_option;
+
+#define ALL (CONFIG_RECORD | CONFIG_REPORT | CONFIG_CONSUMER | CONFIG_MIGRATE \
+             | CONFIG_DEVBROKER)
+#define KAFKA_CLIENTS (CONFIG_RECORD | CONFIG_CONSUMER)
+#define DB_CLIENTS (CONFIG_REPORT | CONFIG_CONSUMER | CONFIG_MIGRATE)
+#define F(field) offsetof(config, field)
+
+static const config_option config_options[] = {
+    { "brokers", "brokers", "VISITS_BROKERS", KAFKA_CLIENTS, CONFIG_STR,
+      F(brokers), "127.0.0.1:9092", 0, 0,
+      "Kafka bootstrap servers, host:port[,host:port...]" },
+    { "topic", "topic", "VISITS_TOPIC", KAFKA_CLIENTS | CONFIG_DEVBROKER,
+      CONFIG_STR, F(topic), "visits", 0, 0, "Kafka topic of visit events" },
+    { "database", "database", "VISITS_DATABASE", DB_CLIENTS, CONFIG_STR,
+      F(database), "", 0, 0,
+      "libpq connection string; empty uses the PG* variables and defaults" },
+    { "record-socket", "socket", "VISITS_RECORD_SOCKET", CONFIG_RECORD,
+      CONFIG_STR, F(socket), "", 0, 0,
+      "FastCGI socket path to listen on; empty means the socket on fd 0" },
+    { "record-threads", "threads", "VISITS_RECORD_THREADS", CONFIG_RECORD,
+      CONFIG_INT, F(threads), "128", 1, 4096,
+      "request threads; at least nginx's upstream connections" },
+    { "report-socket", "socket", "VISITS_REPORT_SOCKET", CONFIG_REPORT,
+      CONFIG_STR, F(socket), "", 0, 0,
+      "FastCGI socket path to listen on; empty means the socket on fd 0" },
+    { "report-threads", "threads", "VISITS_REPORT_THREADS", CONFIG_REPORT,
+      CONFIG_INT, F(threads), "32", 1, 1024,
+      "request threads, each with its own PostgreSQL connection" },
+    { "group", "group", "VISITS_GROUP", CONFIG_CONSUMER, CONFIG_STR, F(group),
+      "visits-consumer", 0, 0, "Kafka consumer group" },
+    { "flush-interval-ms", "flush-interval-ms", "VISITS_FLUSH_INTERVAL_MS",
+      CONFIG_CONSUMER, CONFIG_INT, F(flush_interval_ms), "500", 10, 60000,
+      "longest time between two flushes to PostgreSQL" },
+    { "flush-max-keys", "flush-max-keys", "VISITS_FLUSH_MAX_KEYS",
+      CONFIG_CONSUMER, CONFIG_INT, F(flush_max_keys), "50000", 1, 10000000,
+      "flush early once this many (minute, path) keys are pending" },
+    { "sql-dir", "sql-dir", "VISITS_SQL_DIR", CONFIG_MIGRATE,
+      CONFIG_STR, F(sql_dir), PKGDATADIR "/sql", 0, 0,
+      "directory of the schema migrations (NNN_name.sql)" },
+    { "bootstrap-file", "bootstrap-file", "VISITS_BOOTSTRAP_FILE",
+      CONFIG_DEVBROKER, CONFIG_STR, F(bootstrap_file), "", 0, 0,
+      "file to write the bootstrap servers to once the broker is up" },
+    { "partitions", "partitions", "VISITS_PARTITIONS", CONFIG_DEVBROKER,
+      CONFIG_INT, F(partitions), "16", 1, 1024, "partitions of the topic" },
+    { "broker-count", "broker-count", "VISITS_BROKER_COUNT", CONFIG_DEVBROKER,
+      CONFIG_INT, F(broker_count), "1", 1, 16, "mock brokers in the cluster" },
+    { "log-level", "log-level", "VISITS_LOG_LEVEL", ALL, CONFIG_LEVEL,
+      F(log_level_name), "info", 0, 0, "error, warn, info or debug" },
+};
+
+#define CONFIG_NOPTIONS (sizeof(config_options) / sizeof(config_options[0]))
+
+/* Stores text as the value of o in c; from names where it came from, for
+ * the message. Returns 0, or -1 with a message. */
+static int
+config_set(config *c, const config_option *o, const char *text, const char *from,
+           char *err, size_t errlen)
+{
+    char *p = (char *)c + o->offset, *end, *copy;
+    enum log_level level;
+    long v;
+
+    switch (o->type) {
+    case CONFIG_INT:
+        errno = 0;
+        v = strtol(text, &end, 10);
+        if (errno || end == text || *end != '\0' || v < o->min || v > o->max) {
+            snprintf(err, errlen, "%s (%s) must be an integer from %ld to %ld, not \"%.40s\"",
+                     o->key, from, o->min, o->max, text);
+            return -1;
+        }
+        *(long *)p = v;
+        return 0;
+    case CONFIG_LEVEL:
+        if (log_level_parse(text, &level) < 0) {
+            snprintf(err, errlen, "%s (%s) must be error, warn, info or debug",
+                     o->key, from);
+            return -1;
+        }
+        c->log_level = level;
+        /* keep the name too */
+        __attribute__((fallthrough));
+    case CONFIG_STR:
+        copy = strdup(text);
+        if (copy == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        free(*(char **)p);
+        *(char **)p = copy;
+        return 0;
+    }
+    return -1;
+}
+
+/* Adds a pass-through Kafka property "key=value". Returns 0 or -1. */
+static int
+config_add_kafka(config *c, const char *kv, const char *from, char *err,
+                 size_t errlen)
+{
+    const char *eq = strchr(kv, '=');
+
+    if (eq == NULL || eq == kv) {
+        snprintf(err, errlen, "kafka property (%s) must be key=value, not \"%.40s\"",
+                 from, kv);
+        return -1;
+    }
+    if (c->nkafka == CONFIG_KAFKA_MAX) {
+        snprintf(err, errlen, "more than %d kafka properties", CONFIG_KAFKA_MAX);
+        return -1;
+    }
+    c->kafka[c->nkafka].key = strndup(kv, (size_t)(eq - kv));
+    c->kafka[c->nkafka].value = strdup(eq + 1);
+    if (!c->kafka[c->nkafka].key || !c->kafka[c->nkafka].value) {
+        free(c->kafka[c->nkafka].key);
+        free(c->kafka[c->nkafka].value);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    c->nkafka++;
+    return 0;
+}
+
+/* Returns the option with this file key, or NULL. */
+static const config_option *
+config_by_key(const char *key)
+{
+    for (size_t i = 0; i < CONFIG_NOPTIONS; i++) {
+        if (strcmp(config_options[i].key, key) == 0)
+            return &config_options[i];
+    }
+    return NULL;
+}
+
+/* Returns the option of program with this flag; sets *other when the flag
+ * exists for another program only. */
+static const config_option *
+config_by_flag(const char *flag, size_t len, unsigned program, int *other)
+{
+    *other = 0;
+    for (size_t i = 0; i < CONFIG_NOPTIONS; i++) {
+        const config_option *o = &config_options[i];
+        if (strlen(o->flag) != len || strncmp(o->flag, flag, len) != 0)
+            continue;
+        if (o->programs & program)
+            return o;
+        *other = 1;
+    }
+    return NULL;
+}
+
+static char *
+config_trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'
+                     || e[-1] == '\r'))
+        *--e = '\0';
+    return s;
+}
+
+/* Reads "key = value" lines; '#' starts a comment line. Every key must be
+ * known; keys of other programs are accepted and ignored, so one file can
+ * serve all programs. "kafka.<property> = value" passes a librdkafka
+ * property. Returns 0 or -1 with a message. */
+static int
+config_read_file(config *c, unsigned program, const char *path, char *err,
+                 size_t errlen)
+{
+    char line[2048], from[64], *key, *value, *eq;
+    const config_option *o;
+    int lineno = 0, rc = -1;
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL) {
+        snprintf(err, errlen, "could not open config file \"%s\": %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        snprintf(from, sizeof(from), "line %d of the config file", lineno);
+        if (strchr(line, '\n') == NULL && !feof(f)) {
+            snprintf(err, errlen, "%s: %s is too long", path, from);
+            goto done;
+        }
+        key = config_trim(line);
+        if (*key == '\0' || *key == '#')
+            continue;
+        eq = strchr(key, '=');
+        if (eq == NULL) {
+            snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
+            goto done;
+        }
+        *eq = '\0';
+        key = config_trim(key);
+        value = config_trim(eq + 1);
+        if (strncmp(key, "kafka.", 6) == 0) {
+            if (!(program & KAFKA_CLIENTS))
+                continue;
+            char kv[2048];
+            snprintf(kv, sizeof(kv), "%s=%s", key + 6, value);
+            if (config_add_kafka(c, kv, from, err, errlen) < 0)
+                goto done;
+            continue;
+        }
+        o = config_by_key(key);
+        if (o == NULL) {
+            snprintf(err, errlen, "%s:%d: unknown key \"%.40s\"", path, lineno, key);
+            goto done;
+        }
+        if ((o->programs & program)
+            && config_set(c, o, value, from, err, errlen) < 0)
+            goto done;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "could not read config file \"%s\"", path);
+        goto done;
+    }
+    rc = 0;
+done:
+    fclose(f);
+    return rc;
+}
+
+void
+config_usage(unsigned program, FILE *out)
+{
+    fprintf(out, "Usage: %s [OPTION]...\n\nOptions (flag, environment variable, "
+            "default; the config file uses the key in brackets):\n",
+            program_invocation_short_name);
+    for (size_t i = 0; i < CONFIG_NOPTIONS; i++) {
+        const config_option *o = &config_options[i];
+        if (!(o->programs & program))
+            continue;
+        fprintf(out, "  --%s=VALUE  [%s]\n      %s\n      env %s, default \"%s\"\n",
+                o->flag, o->key, o->help, o->env, o->def);
+    }
+    if (program & KAFKA_CLIENTS)
+        fprintf(out, "  -X KEY=VALUE  [kafka.KEY]\n      any librdkafka property, "
+                "applied after the built-in ones\n");
+    fprintf(out, "  --config=FILE\n      read options from FILE first "
+            "(env VISITS_CONFIG)\n  --help, --version\n");
+}
+
+int
+config_load(config *c, unsigned program, int argc, char **argv, char *err,
+            size_t errlen)
+{
+    const char *file = getenv("VISITS_CONFIG"), *name, *value, *eq;
+    const config_option *o;
+    char from[96];
+    int i, other;
+    size_t len;
+
+    memset(c, 0, sizeof(*c));
+    for (size_t k = 0; k < CONFIG_NOPTIONS; k++) {
+        o = &config_options[k];
+        if ((o->programs & program)
+            && config_set(c, o, o->def, "default", err, errlen) < 0)
+            return -1;
+    }
+
+    /* The file comes first, whichever position --config has. */
+    for (i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+        else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            file = argv[++i];
+    }
+    if (file && *file && config_read_file(c, program, file, err, errlen) < 0)
+        return -1;
+
+    for (size_t k = 0; k < CONFIG_NOPTIONS; k++) {
+        o = &config_options[k];
+        value = getenv(o->env);
+        if ((o->programs & program) && value
+            && config_set(c, o, value, o->env, err, errlen) < 0)
+            return -1;
+    }
+
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            config_usage(program, stdout);
+            return 1;
+        }
+        if (strcmp(arg, "--version") == 0) {
+            printf("%s %s\n", program_invocation_short_name, PACKAGE_VERSION);
+            return 1;
+        }
+        if (strncmp(arg, "-X", 2) == 0 && (program & KAFKA_CLIENTS)) {
+            value = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            if (value == NULL) {
+                snprintf(err, errlen, "-X needs KEY=VALUE");
+                return -1;
+            }
+            if (config_add_kafka(c, value, "-X", err, errlen) < 0)
+                return -1;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0) {
+            snprintf(err, errlen, "unexpected argument \"%.40s\" (see --help)", arg);
+            return -1;
+        }
+        name = arg + 2;
+        eq = strchr(name, '=');
+        len = eq ? (size_t)(eq - name) : strlen(name);
+        if (len == 6 && strncmp(name, "config", 6) == 0) {
+            if (!eq)
+                i++;
+            continue;
+        }
+        o = config_by_flag(name, len, program, &other);
+        if (o == NULL) {
+            snprintf(err, errlen, other ? "option --%.*s does not apply to %s"
+                                        : "unknown option --%.*s%s (see --help)",
+                     (int)(len > 40 ? 40 : len), name,
+                     other ? program_invocation_short_name : "");
+            return -1;
+        }
+        value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (value == NULL) {
+            snprintf(err, errlen, "option --%s needs a value", o->flag);
+            return -1;
+        }
+        snprintf(from, sizeof(from), "--%s", o->flag);
+        if (config_set(c, o, value, from, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void
+config_free(config *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t k = 0; k < CONFIG_NOPTIONS; k++) {
+        const config_option *o = &config_options[k];
+        if (o->type != CONFIG_INT) {
+            char **p = (char **)((char *)c + o->offset);
+            free(*p);
+            *p = NULL;
+        }
+    }
+    for (size_t k = 0; k < c->nkafka; k++) {
+        free(c->kafka[k].key);
+        free(c->kafka[k].value);
+    }
+    c->nkafka = 0;
+}

@@ -1,0 +1,63 @@
+/* config.h - configuration of every visits program: built-in defaults, then
+ * an optional file, then environment variables, then command-line flags; each
+ * value validated before the program starts. */
+#ifndef VISITS_CONFIG_H
+#define VISITS_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "log.h"
+
+/* Which program is loading; options apply to some programs only. */
+enum config_program {
+    CONFIG_RECORD = 1 << 0,
+    CONFIG_REPORT = 1 << 1,
+    CONFIG_CONSUMER = 1 << 2,
+    CONFIG_MIGRATE = 1 << 3,
+    CONFIG_DEVBROKER = 1 << 4,
+};
+
+#define CONFIG_KAFKA_MAX 64
+
+/* A librdkafka property passed through as is (-X key=value). */
+typedef struct config_kv {
+    char *key;
+    char *value;
+} config_kv;
+
+typedef struct config {
+    char *brokers;          /* Kafka bootstrap servers */
+    char *topic;
+    char *database;         /* libpq connection string */
+    char *socket;           /* FastCGI socket path; "" means fd 0 */
+    long threads;
+    char *group;            /* Kafka consumer group */
+    long flush_interval_ms;
+    long flush_max_keys;
+    char *sql_dir;
+    char *bootstrap_file;
+    long partitions;
+    long broker_count;
+    char *log_level_name;
+    enum log_level log_level;
+    config_kv kafka[CONFIG_KAFKA_MAX];
+    size_t nkafka;
+} config;
+
+/* Fills c for program from defaults, the file named by --config or
+ * VISITS_CONFIG, the environment and argv, in that order of precedence.
+ * Returns 0 when the program should run, 1 when --help or --version was
+ * printed (exit 0), or -1 with a one-line message in err (exit 2). In every
+ * case the caller must call config_free. */
+int config_load(config *c, unsigned program, int argc, char **argv, char *err,
+                size_t errlen);
+
+/* Frees every string of c. Accepts NULL. */
+void config_free(config *c);
+
+/* Prints the options of program with their flags, environment variables and
+ * defaults. */
+void config_usage(unsigned program, FILE *out);
+
+#endif

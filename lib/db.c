@@ -1,0 +1,123 @@
+/* db.c - PostgreSQL helpers. */
+#include "db.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+PGconn *
+db_connect(const char *conninfo, char *err, size_t errlen)
+{
+    /* Later entries win: conninfo, expanded last, overrides our defaults. */
+    const char *keys[] = { "application_name", "connect_timeout", "dbname", NULL };
+    const char *values[] = { program_invocation_short_name, "5", conninfo, NULL };
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+
+    if (conn == NULL) {
+        snprintf(err, errlen, "could not connect to postgresql: out of memory");
+        return NULL;
+    }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        db_error(conn, NULL, err, errlen);
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+void
+db_error(PGconn *conn, const PGresult *res, char *err, size_t errlen)
+{
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    size_t n;
+
+    if (*msg == '\0')
+        msg = PQerrorMessage(conn);
+    if (*msg == '\0')
+        msg = "unknown postgresql error";
+    snprintf(err, errlen, "%s", msg);
+    /* libpq ends messages with a newline, sometimes with several lines. */
+    for (n = 0; err[n]; n++) {
+        if (err[n] == '\n')
+            err[n] = err[n + 1] ? ' ' : '\0';
+    }
+}
+
+int
+db_command(PGconn *conn, const char *sql, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(conn, sql);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK
+        && PQresultStatus(res) != PGRES_TUPLES_OK) {
+        db_error(conn, res, err, errlen);
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+void
+db_array_begin(buf *b)
+{
+    buf_reset(b);
+    buf_append(b, "{", 1);
+}
+
+static void
+db_array_sep(buf *b)
+{
+    if (b->len > 1)
+        buf_append(b, ",", 1);
+}
+
+void
+db_array_text(buf *b, const char *s)
+{
+    const char *run;
+
+    db_array_sep(b);
+    buf_append(b, "\"", 1);
+    for (run = s; *s; s++) {
+        if (*s == '"' || *s == '\\') {
+            buf_append(b, run, (size_t)(s - run));
+            buf_append(b, "\\", 1);
+            run = s;
+        }
+    }
+    buf_append(b, run, (size_t)(s - run));
+    buf_append(b, "\"", 1);
+}
+
+void
+db_array_int(buf *b, int64_t v)
+{
+    db_array_sep(b);
+    buf_printf(b, "%" PRId64, v);
+}
+
+void
+db_array_bytea(buf *b, const void *data, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = data;
+    char pair[2];
+
+    db_array_sep(b);
+    /* "\\x..." : the array parser turns \\ into \, bytea reads \x hex. */
+    buf_append(b, "\"\\\\x", 4);
+    for (size_t i = 0; i < len; i++) {
+        pair[0] = hex[p[i] >> 4];
+        pair[1] = hex[p[i] & 0xF];
+        buf_append(b, pair, 2);
+    }
+    buf_append(b, "\"", 1);
+}
+
+void
+db_array_end(buf *b)
+{
+    buf_append(b, "}", 1);
+}

@@ -1,0 +1,90 @@
+/* http.c - answering FastCGI requests. */
+#include "http.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *
+http_reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+const char *
+http_param(FCGX_Request *req, const char *name)
+{
+    const char *v = FCGX_GetParam(name, req->envp);
+
+    return v ? v : "";
+}
+
+int
+http_is_head(FCGX_Request *req)
+{
+    return strcmp(http_param(req, "REQUEST_METHOD"), "HEAD") == 0;
+}
+
+int
+http_respond(FCGX_Request *req, int status, const char *content_type,
+             const char *extra_headers, const char *body, size_t len)
+{
+    char head[1024];
+    int n;
+
+    n = snprintf(head, sizeof(head),
+                 "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+                 "X-Content-Type-Options: nosniff\r\n%s\r\n",
+                 status, http_reason(status), content_type, len,
+                 extra_headers ? extra_headers : "");
+    if (n < 0 || (size_t)n >= sizeof(head))
+        return -1;
+    if (FCGX_PutStr(head, n, req->out) != n)
+        return -1;
+    if (len > 0 && !http_is_head(req)
+        && FCGX_PutStr(body, (int)len, req->out) != (int)len)
+        return -1;
+    return 0;
+}
+
+/* Answers status with a one-line text/plain message and extra headers. */
+static int
+http_text(FCGX_Request *req, int status, const char *extra_headers,
+          const char *message)
+{
+    char body[512];
+    int n = snprintf(body, sizeof(body), "%s\n", message);
+
+    if (n < 0)
+        return -1;
+    if ((size_t)n >= sizeof(body))
+        n = sizeof(body) - 1;
+    return http_respond(req, status, "text/plain; charset=utf-8", extra_headers,
+                        body, (size_t)n);
+}
+
+int
+http_error(FCGX_Request *req, int status, const char *message)
+{
+    return http_text(req, status, "Cache-Control: no-store\r\n", message);
+}
+
+int
+http_get_or_head(FCGX_Request *req)
+{
+    const char *method = http_param(req, "REQUEST_METHOD");
+
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+        return 1;
+    http_text(req, 405, "Allow: GET, HEAD\r\nCache-Control: no-store\r\n",
+              "method not allowed: use GET or HEAD");
+    return 0;
+}

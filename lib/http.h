@@ -1,0 +1,29 @@
+/* http.h - answering FastCGI requests: status line, headers, body. */
+#ifndef VISITS_HTTP_H
+#define VISITS_HTTP_H
+
+#include <fcgiapp.h>
+#include <stddef.h>
+
+/* Returns the request parameter name (e.g. "REQUEST_METHOD"), or "" when
+ * nginx did not send it. */
+const char *http_param(FCGX_Request *req, const char *name);
+
+/* Returns 1 for a HEAD request, whose answer carries no body. */
+int http_is_head(FCGX_Request *req);
+
+/* Answers with status, Content-Type, Content-Length, the extra header lines
+ * (each ending in "\r\n", or NULL) and body (len bytes; omitted for HEAD).
+ * Returns 0, or -1 when the client went away. */
+int http_respond(FCGX_Request *req, int status, const char *content_type,
+                 const char *extra_headers, const char *body, size_t len);
+
+/* Answers status with a one-line text/plain message (no trailing newline
+ * needed) and Cache-Control: no-store. Returns as http_respond. */
+int http_error(FCGX_Request *req, int status, const char *message);
+
+/* Returns 1 when the request method is GET or HEAD. Otherwise answers 405
+ * with "Allow: GET, HEAD" and returns 0. */
+int http_get_or_head(FCGX_Request *req);
+
+#endif

@@ -1,0 +1,72 @@
+/* kafka.c - librdkafka configuration shared by all Kafka clients. */
+#include "kafka.h"
+
+#include <stdio.h>
+
+#include "log.h"
+
+static void
+kafka_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    /* syslog levels: 0-3 errors, 4 warnings, 5-6 info, 7 debug */
+    log_msg(level <= 3 ? LOG_ERROR : level == 4 ? LOG_WARN
+                       : level <= 6 ? LOG_INFO : LOG_DEBUG,
+            "kafka %s: %s", fac, buf);
+}
+
+/* Only RD_KAFKA_RESP_ERR__FATAL is fatal; librdkafka recovers from the
+ * others by itself, so they are warnings. */
+static void
+kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    char fatal[512];
+
+    (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+        log_error("fatal kafka error: %s", fatal);
+        return;
+    }
+    log_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+}
+
+/* Sets one property. Returns 0, or -1 with a message. */
+static int
+kafka_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
+          size_t errlen)
+{
+    char errstr[512];
+
+    if (rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr))
+        != RD_KAFKA_CONF_OK) {
+        snprintf(err, errlen, "kafka property %s: %s", key, errstr);
+        return -1;
+    }
+    return 0;
+}
+
+rd_kafka_conf_t *
+kafka_conf_new(const config *c, const char *const *defaults, char *err,
+               size_t errlen)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+    if (c->brokers && kafka_set(conf, "bootstrap.servers", c->brokers, err,
+                                errlen) < 0)
+        goto failed;
+    for (; defaults && defaults[0]; defaults += 2) {
+        if (kafka_set(conf, defaults[0], defaults[1], err, errlen) < 0)
+            goto failed;
+    }
+    for (size_t i = 0; i < c->nkafka; i++) {
+        if (kafka_set(conf, c->kafka[i].key, c->kafka[i].value, err, errlen) < 0)
+            goto failed;
+    }
+    rd_kafka_conf_set_log_cb(conf, kafka_log_cb);
+    rd_kafka_conf_set_error_cb(conf, kafka_error_cb);
+    return conf;
+failed:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
+}

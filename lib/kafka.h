@@ -1,0 +1,19 @@
+/* kafka.h - librdkafka configuration shared by the producer, the consumer
+ * and the dev broker: built-in properties, then the user's pass-through. */
+#ifndef VISITS_KAFKA_H
+#define VISITS_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+
+#include "config.h"
+
+/* Returns a new conf with bootstrap.servers from c, then each pair of the
+ * NULL-terminated list defaults ("key", "value", ..., NULL), then c's -X
+ * properties, and log and error callbacks that write through log.h. Returns
+ * NULL with a message naming the property when librdkafka rejects one. The
+ * caller owns the conf (rd_kafka_new takes it over on success). */
+rd_kafka_conf_t *kafka_conf_new(const config *c, const char *const *defaults,
+                                char *err, size_t errlen);
+
+#endif

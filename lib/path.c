@@ -1,0 +1,156 @@
+/* path.c - normalization of request paths. */
+#include "path.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "utf8.h"
+
+#define PATH_SEGMENTS_MAX 256
+
+typedef struct path_seg {
+    size_t off, len;    /* decoded bytes in the scratch buffer */
+} path_seg;
+
+static int
+path_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes percent-escapes of raw[0..len) into out (which has room for len
+ * bytes); an invalid escape is kept literally. Returns the decoded length. */
+static size_t
+path_decode(char *out, const char *raw, size_t len)
+{
+    size_t i, o = 0;
+    int hi, lo;
+
+    for (i = 0; i < len; i++) {
+        if (raw[i] == '%' && i + 2 < len
+            && (hi = path_hexval((unsigned char)raw[i + 1])) >= 0
+            && (lo = path_hexval((unsigned char)raw[i + 2])) >= 0) {
+            out[o++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[o++] = raw[i];
+        }
+    }
+    return o;
+}
+
+/* Appends the canonical encoding of seg[0..len) to dst at *o, stopping at the
+ * first character that does not fit before dst[cap - 1]. Returns 0 when all
+ * of it fit, -1 when the output was cut. */
+static int
+path_encode(char *dst, size_t cap, size_t *o, const char *seg, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)seg;
+    size_t i = 0, n;
+    uint32_t cp;
+
+    while (i < len) {
+        n = utf8_decode(s + i, len - i, &cp);
+        if (n == 0 || cp <= 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == '%'
+            || cp == '?' || cp == '#' || cp == '/') {
+            /* Escape every byte of the character, or the one bad byte. */
+            size_t k, bytes = n ? n : 1;
+            if (*o + 3 * bytes >= cap)
+                return -1;
+            for (k = 0; k < bytes; k++) {
+                dst[(*o)++] = '%';
+                dst[(*o)++] = hex[s[i + k] >> 4];
+                dst[(*o)++] = hex[s[i + k] & 0xF];
+            }
+            i += bytes;
+        } else {
+            if (*o + n >= cap)
+                return -1;
+            memcpy(dst + *o, s + i, n);
+            *o += n;
+            i += n;
+        }
+    }
+    return 0;
+}
+
+size_t
+path_normalize(char *dst, size_t dstsize, const char *uri, size_t urilen)
+{
+    char scratch[PATH_INPUT_MAX];
+    path_seg seg[PATH_SEGMENTS_MAX];
+    size_t nseg = 0, used = 0, len, i, start, o = 0;
+    int trailing = 0;
+    const char *p;
+
+    /* Drop the query string and fragment; bound the work. */
+    for (len = 0; len < urilen && uri[len] != '?' && uri[len] != '#'; len++)
+        ;
+    if (len > PATH_INPUT_MAX)
+        len = PATH_INPUT_MAX;
+
+    /* Absolute form: skip "scheme://authority". */
+    if ((len >= 7 && strncasecmp(uri, "http://", 7) == 0)
+        || (len >= 8 && strncasecmp(uri, "https://", 8) == 0)) {
+        p = (const char *)memchr(uri, ':', len) + 3;
+        len -= (size_t)(p - uri);
+        uri = p;
+        p = memchr(uri, '/', len);
+        len = p ? len - (size_t)(p - uri) : 0;
+        uri = p ? p : uri;
+    }
+
+    /* Split on raw slashes, decode each segment, resolve dot segments. */
+    for (i = 0; i < len; i = start) {
+        while (i < len && uri[i] == '/')
+            i++;
+        for (start = i; start < len && uri[start] != '/'; start++)
+            ;
+        if (start == i)
+            break;
+        size_t dlen = path_decode(scratch + used, uri + i, start - i);
+        trailing = start == len ? 0 : 1;
+        if (dlen == 1 && scratch[used] == '.') {
+            trailing = 1;
+        } else if (dlen == 2 && memcmp(scratch + used, "..", 2) == 0) {
+            if (nseg > 0) {
+                nseg--;
+                used = seg[nseg].off;
+            }
+            trailing = 1;
+        } else if (nseg < PATH_SEGMENTS_MAX) {
+            seg[nseg].off = used;
+            seg[nseg].len = dlen;
+            nseg++;
+            used += dlen;
+        }
+    }
+
+    if (dstsize < 2) {
+        if (dstsize == 1)
+            dst[0] = '\0';
+        return 0;
+    }
+    dst[o++] = '/';
+    for (i = 0; i < nseg; i++) {
+        if (i > 0) {
+            if (o + 1 >= dstsize)
+                goto done;
+            dst[o++] = '/';
+        }
+        if (path_encode(dst, dstsize, &o, scratch + seg[i].off, seg[i].len) < 0)
+            goto done;
+    }
+    if (trailing && nseg > 0 && o + 1 < dstsize)
+        dst[o++] = '/';
+done:
+    dst[o] = '\0';
+    return o;
+}

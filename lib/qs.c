@@ -1,0 +1,100 @@
+/* qs.c - parsing of URL query strings. */
+#include "qs.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "utf8.h"
+
+static int
+qs_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes src[0..len) into dst (cap bytes with the NUL). Returns 0, or -1
+ * with a reason naming what. */
+static int
+qs_decode(char *dst, size_t cap, const char *src, size_t len, const char *what,
+          char *reason, size_t reasonsize)
+{
+    size_t i, o = 0;
+    uint32_t cp;
+    int hi, lo;
+
+    for (i = 0; i < len; i++) {
+        char c = src[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (i + 2 >= len) {
+                snprintf(reason, reasonsize, "invalid percent-escape in %s", what);
+                return -1;
+            }
+            hi = qs_hexval((unsigned char)src[i + 1]);
+            lo = qs_hexval((unsigned char)src[i + 2]);
+            if (hi < 0 || lo < 0) {
+                snprintf(reason, reasonsize, "invalid percent-escape in %s", what);
+                return -1;
+            }
+            c = (char)(hi << 4 | lo);
+            i += 2;
+        }
+        if (o + 1 >= cap) {
+            snprintf(reason, reasonsize, "%s is longer than %zu bytes", what, cap - 1);
+            return -1;
+        }
+        dst[o++] = c;
+    }
+    dst[o] = '\0';
+    for (i = 0; i < o; i += len) {
+        len = utf8_decode((const unsigned char *)dst + i, o - i, &cp);
+        if (len == 0 || cp < 0x20 || cp == 0x7F) {
+            snprintf(reason, reasonsize,
+                     "%s holds a control character or invalid UTF-8", what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
+qs_parse(const char *query, qs_param *out, int max, char *reason,
+         size_t reasonsize)
+{
+    const char *p = query ? query : "", *end, *eq;
+    int n = 0;
+
+    while (*p) {
+        end = strchr(p, '&');
+        if (end == NULL)
+            end = p + strlen(p);
+        if (end > p) {
+            if (n == max) {
+                snprintf(reason, reasonsize, "more than %d query parameters", max);
+                return -1;
+            }
+            eq = memchr(p, '=', (size_t)(end - p));
+            if (qs_decode(out[n].key, sizeof(out[n].key), p,
+                          (size_t)((eq ? eq : end) - p), "a parameter name",
+                          reason, reasonsize) < 0)
+                return -1;
+            if (eq == NULL)
+                out[n].value[0] = '\0';
+            else if (qs_decode(out[n].value, sizeof(out[n].value), eq + 1,
+                               (size_t)(end - eq - 1), "a parameter value", reason,
+                               reasonsize) < 0)
+                return -1;
+            n++;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return n;
+}

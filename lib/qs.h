@@ -1,0 +1,25 @@
+/* qs.h - parsing of URL query strings. */
+#ifndef VISITS_QS_H
+#define VISITS_QS_H
+
+#include <stddef.h>
+
+#define QS_MAX_PARAMS 16
+#define QS_KEY_MAX 32
+#define QS_VALUE_MAX 512
+
+typedef struct qs_param {
+    char key[QS_KEY_MAX + 1];
+    char value[QS_VALUE_MAX + 1];
+} qs_param;
+
+/* Splits query ("a=1&b=x%20y"; NULL or "" is empty) into at most max
+ * parameters, decoding percent-escapes and '+' as space. Empty pieces
+ * ("a=1&&b=2") are skipped; a key without '=' has an empty value.
+ * Returns the number of parameters, or -1 with a short reason when there
+ * are too many, a key or value is too long, an escape is invalid, or a
+ * decoded key or value holds a NUL, a control character or invalid UTF-8. */
+int qs_parse(const char *query, qs_param *out, int max, char *reason,
+             size_t reasonsize);
+
+#endif

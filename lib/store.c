@@ -1,0 +1,341 @@
+/* store.c - the consumer's side of PostgreSQL. */
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "migrate.h"
+
+struct store {
+    char *conninfo;
+    PGconn *conn;
+    buf a1, a2, a3, a4;     /* array parameters, reused between flushes */
+};
+
+store *
+store_create(const char *conninfo)
+{
+    store *st = calloc(1, sizeof(*st));
+
+    if (st == NULL)
+        return NULL;
+    st->conninfo = strdup(conninfo);
+    if (st->conninfo == NULL) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+void
+store_free(store *st)
+{
+    if (st == NULL)
+        return;
+    PQfinish(st->conn);
+    buf_free(&st->a1);
+    buf_free(&st->a2);
+    buf_free(&st->a3);
+    buf_free(&st->a4);
+    free(st->conninfo);
+    free(st);
+}
+
+/* Drops a broken connection so the next call reconnects. */
+static void
+store_check_conn(store *st)
+{
+    if (st->conn && PQstatus(st->conn) == CONNECTION_BAD) {
+        PQfinish(st->conn);
+        st->conn = NULL;
+    }
+}
+
+int
+store_connect(store *st, char *err, size_t errlen)
+{
+    store_check_conn(st);
+    if (st->conn)
+        return 0;
+    st->conn = db_connect(st->conninfo, err, errlen);
+    if (st->conn == NULL)
+        return -1;
+    if (migrate_check(st->conn, err, errlen) < 0) {
+        PQfinish(st->conn);
+        st->conn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs a parameterized statement and checks its status. Returns the result
+ * (the caller clears it) or NULL with a message. */
+static PGresult *
+store_exec(store *st, const char *sql, int nparams, const char *const *params,
+           ExecStatusType want, char *err, size_t errlen)
+{
+    PGresult *res = PQexecParams(st->conn, sql, nparams, NULL, params, NULL, NULL,
+                                 0);
+
+    if (PQresultStatus(res) != want) {
+        db_error(st->conn, res, err, errlen);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+static void
+store_rollback(store *st)
+{
+    PQclear(PQexec(st->conn, "ROLLBACK"));
+    store_check_conn(st);
+}
+
+int
+store_load_offsets(store *st, const char *topic, const int32_t *partitions,
+                   size_t n, int64_t *next, char *err, size_t errlen)
+{
+    const char *params[2];
+    PGresult *res;
+    size_t i;
+    int j, rows;
+
+    if (store_connect(st, err, errlen) < 0)
+        return -1;
+    db_array_begin(&st->a1);
+    for (i = 0; i < n; i++)
+        db_array_int(&st->a1, partitions[i]);
+    db_array_end(&st->a1);
+    if (st->a1.failed) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    params[0] = topic;
+    params[1] = st->a1.data;
+    res = store_exec(st, "INSERT INTO kafka_offsets (topic, partition, next_offset)"
+                         " SELECT $1, p, 0 FROM unnest($2::int[]) AS p"
+                         " ON CONFLICT DO NOTHING",
+                     2, params, PGRES_COMMAND_OK, err, errlen);
+    if (res == NULL)
+        goto failed;
+    PQclear(res);
+    res = store_exec(st, "SELECT partition, next_offset FROM kafka_offsets"
+                         " WHERE topic = $1 AND partition = ANY($2::int[])",
+                     2, params, PGRES_TUPLES_OK, err, errlen);
+    if (res == NULL)
+        goto failed;
+    rows = PQntuples(res);
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < rows; j++) {
+            if (atoi(PQgetvalue(res, j, 0)) == partitions[i])
+                break;
+        }
+        if (j == rows) {
+            snprintf(err, errlen, "no stored offset for partition %" PRId32,
+                     partitions[i]);
+            PQclear(res);
+            return -1;
+        }
+        next[i] = strtoll(PQgetvalue(res, j, 1), NULL, 10);
+    }
+    PQclear(res);
+    return 0;
+failed:
+    store_check_conn(st);
+    return -1;
+}
+
+/* Locks the offset rows of offs and compares them with what this consumer
+ * expects. Returns STORE_OK, STORE_FENCED or STORE_FAILED, with a message
+ * for the latter two. Uses st->a1 (partitions), which the caller keeps. */
+static enum store_result
+store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs,
+            char *err, size_t errlen)
+{
+    const char *params[2] = { topic, st->a1.data };
+    PGresult *res;
+    size_t i;
+    int j, rows;
+
+    res = store_exec(st, "SELECT partition, next_offset FROM kafka_offsets"
+                         " WHERE topic = $1 AND partition = ANY($2::int[])"
+                         " FOR UPDATE",
+                     2, params, PGRES_TUPLES_OK, err, errlen);
+    if (res == NULL)
+        return STORE_FAILED;
+    rows = PQntuples(res);
+    for (i = 0; i < noffs; i++) {
+        for (j = 0; j < rows; j++) {
+            if (atoi(PQgetvalue(res, j, 0)) == offs[i].partition)
+                break;
+        }
+        if (j == rows
+            || strtoll(PQgetvalue(res, j, 1), NULL, 10) != offs[i].expected) {
+            snprintf(err, errlen, "partition %" PRId32 " offset is %s in the "
+                     "database, expected %" PRId64 ": another consumer owns it",
+                     offs[i].partition, j == rows ? "missing" : PQgetvalue(res, j, 1),
+                     offs[i].expected);
+            PQclear(res);
+            return STORE_FENCED;
+        }
+    }
+    PQclear(res);
+    return STORE_OK;
+}
+
+/* Adds every count of a to visit_minutes. Returns 0 or -1 with a message. */
+static int
+store_add_counts(store *st, const agg *a, char *err, size_t errlen)
+{
+    const char *params[3];
+    const agg_entry *e;
+    PGresult *res;
+    size_t pos = 0;
+
+    if (agg_size(a) == 0)
+        return 0;
+    db_array_begin(&st->a2);
+    db_array_begin(&st->a3);
+    db_array_begin(&st->a4);
+    while ((e = agg_next(a, &pos)) != NULL) {
+        db_array_int(&st->a2, e->minute);
+        db_array_text(&st->a3, e->path);
+        db_array_int(&st->a4, e->count);
+    }
+    db_array_end(&st->a2);
+    db_array_end(&st->a3);
+    db_array_end(&st->a4);
+    if (st->a2.failed || st->a3.failed || st->a4.failed) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    params[0] = st->a2.data;
+    params[1] = st->a3.data;
+    params[2] = st->a4.data;
+    res = store_exec(st, "INSERT INTO visit_minutes (minute, path, visits)"
+                         " SELECT to_timestamp(m), p, v FROM"
+                         " unnest($1::bigint[], $2::text[], $3::bigint[])"
+                         " AS t(m, p, v)"
+                         " ON CONFLICT (minute, path) DO UPDATE"
+                         " SET visits = visit_minutes.visits + EXCLUDED.visits",
+                     3, params, PGRES_COMMAND_OK, err, errlen);
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
+/* Stores the new offsets. Uses st->a1 (partitions). */
+static int
+store_set_offsets(store *st, const char *topic, const store_offset *offs,
+                  size_t noffs, char *err, size_t errlen)
+{
+    const char *params[3];
+    PGresult *res;
+
+    db_array_begin(&st->a2);
+    for (size_t i = 0; i < noffs; i++)
+        db_array_int(&st->a2, offs[i].next);
+    db_array_end(&st->a2);
+    if (st->a2.failed) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    params[0] = topic;
+    params[1] = st->a1.data;
+    params[2] = st->a2.data;
+    res = store_exec(st, "UPDATE kafka_offsets o SET next_offset = t.n,"
+                         " updated_at = now()"
+                         " FROM unnest($2::int[], $3::bigint[]) AS t(p, n)"
+                         " WHERE o.topic = $1 AND o.partition = t.p",
+                     3, params, PGRES_COMMAND_OK, err, errlen);
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
+/* Inserts the rejected messages. */
+static int
+store_add_rejects(store *st, const char *topic, const store_reject *rej,
+                  size_t nrej, char *err, size_t errlen)
+{
+    const char *params[5];
+    PGresult *res;
+
+    if (nrej == 0)
+        return 0;
+    db_array_begin(&st->a1);
+    db_array_begin(&st->a2);
+    db_array_begin(&st->a3);
+    db_array_begin(&st->a4);
+    for (size_t i = 0; i < nrej; i++) {
+        db_array_int(&st->a1, rej[i].partition);
+        db_array_int(&st->a2, rej[i].offset);
+        db_array_text(&st->a3, rej[i].reason);
+        db_array_bytea(&st->a4, rej[i].payload, rej[i].len);
+    }
+    db_array_end(&st->a1);
+    db_array_end(&st->a2);
+    db_array_end(&st->a3);
+    db_array_end(&st->a4);
+    if (st->a1.failed || st->a2.failed || st->a3.failed || st->a4.failed) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    params[0] = topic;
+    params[1] = st->a1.data;
+    params[2] = st->a2.data;
+    params[3] = st->a3.data;
+    params[4] = st->a4.data;
+    res = store_exec(st, "INSERT INTO rejected_events"
+                         " (topic, partition, kafka_offset, reason, payload)"
+                         " SELECT $1, p, o, r, d FROM unnest($2::int[],"
+                         " $3::bigint[], $4::text[], $5::bytea[]) AS t(p, o, r, d)"
+                         " ON CONFLICT DO NOTHING",
+                     5, params, PGRES_COMMAND_OK, err, errlen);
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
+enum store_result
+store_flush(store *st, const char *topic, const agg *a, const store_offset *offs,
+            size_t noffs, const store_reject *rej, size_t nrej, char *err,
+            size_t errlen)
+{
+    enum store_result r;
+
+    if (store_connect(st, err, errlen) < 0)
+        return STORE_FAILED;
+    db_array_begin(&st->a1);
+    for (size_t i = 0; i < noffs; i++)
+        db_array_int(&st->a1, offs[i].partition);
+    db_array_end(&st->a1);
+    if (st->a1.failed) {
+        snprintf(err, errlen, "out of memory");
+        return STORE_FAILED;
+    }
+    if (db_command(st->conn, "BEGIN", err, errlen) < 0) {
+        store_check_conn(st);
+        return STORE_FAILED;
+    }
+    r = store_fence(st, topic, offs, noffs, err, errlen);
+    if (r != STORE_OK)
+        goto rollback;
+    r = STORE_FAILED;
+    if (store_add_counts(st, a, err, errlen) < 0
+        || store_set_offsets(st, topic, offs, noffs, err, errlen) < 0
+        || store_add_rejects(st, topic, rej, nrej, err, errlen) < 0)
+        goto rollback;
+    if (db_command(st->conn, "COMMIT", err, errlen) < 0) {
+        /* Unknown outcome only if the connection died during COMMIT; the
+         * offsets fence a retry in that case (it then reports FENCED). */
+        store_check_conn(st);
+        return STORE_FAILED;
+    }
+    return STORE_OK;
+rollback:
+    store_rollback(st);
+    return r;
+}

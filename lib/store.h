@@ -1,0 +1,66 @@
+/* store.h - the consumer's side of PostgreSQL: where each partition resumes,
+ * and flushes that add counts and advance offsets in one transaction. */
+#ifndef VISITS_STORE_H
+#define VISITS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+
+#define STORE_PAYLOAD_MAX 1024  /* bytes of a rejected message kept */
+#define STORE_REASON_MAX 160
+
+/* One partition's progress in a flush: the offset the database must still
+ * hold (what this consumer loaded or last wrote) and the new one. */
+typedef struct store_offset {
+    int32_t partition;
+    int64_t expected;
+    int64_t next;
+} store_offset;
+
+/* A message that is not a valid event, with why. */
+typedef struct store_reject {
+    int32_t partition;
+    int64_t offset;
+    char reason[STORE_REASON_MAX];
+    size_t len;
+    unsigned char payload[STORE_PAYLOAD_MAX];
+} store_reject;
+
+enum store_result {
+    STORE_OK = 0,
+    STORE_FAILED = -1,  /* database unreachable or the statement failed */
+    STORE_FENCED = -2,  /* another consumer moved an offset: discard work */
+};
+
+typedef struct store store;
+
+/* Returns a store for conninfo that connects on first use, or NULL when out
+ * of memory. */
+store *store_create(const char *conninfo);
+
+/* Closes the connection and frees st. Accepts NULL. */
+void store_free(store *st);
+
+/* Connects if not connected and checks the schema version. Returns 0, or
+ * -1 with a message. */
+int store_connect(store *st, char *err, size_t errlen);
+
+/* Reads the next offset of each of n partitions of topic into next[],
+ * creating rows at 0 for partitions never seen. Returns 0, or -1 with a
+ * message (nothing is read). */
+int store_load_offsets(store *st, const char *topic, const int32_t *partitions,
+                       size_t n, int64_t *next, char *err, size_t errlen);
+
+/* In one transaction: checks that each partition's stored offset still is
+ * offs[i].expected (locking the rows), adds every count of a to
+ * visit_minutes, stores each offs[i].next and inserts the rejects. Returns
+ * STORE_OK when committed; otherwise nothing was written and err says why.
+ * a, offs and rej are not changed. */
+enum store_result store_flush(store *st, const char *topic, const agg *a,
+                              const store_offset *offs, size_t noffs,
+                              const store_reject *rej, size_t nrej, char *err,
+                              size_t errlen);
+
+#endif

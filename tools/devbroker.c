@@ -1,0 +1,121 @@
+/* visits-devbroker - an in-memory Kafka cluster for development and tests,
+ * built on librdkafka's mock cluster. It speaks the Kafka protocol on
+ * loopback, creates the visits topic, writes its bootstrap servers to a
+ * file, and runs until SIGINT or SIGTERM. It keeps about 5 MB per partition
+ * and loses everything when it stops: never use it in production. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "config.h"
+#include "log.h"
+
+/* Writes text to path through a temporary file and rename, so readers see
+ * the whole address or nothing. Returns 0 or -1 with a log line. */
+static int
+devbroker_publish(const char *path, const char *text)
+{
+    char tmp[4096];
+    FILE *f;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (f == NULL) {
+        log_error("could not write \"%s\": %s", tmp, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "%s\n", text);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        log_error("could not write \"%s\": %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    rd_kafka_mock_cluster_t *mcluster = NULL;
+    rd_kafka_conf_t *conf;
+    rd_kafka_resp_err_t kerr;
+    rd_kafka_t *rk = NULL;
+    const char *bootstraps;
+    char err[512];
+    sigset_t stop;
+    config c;
+    int rc, sig;
+
+    /* Before librdkafka starts threads, so the signals come to sigwait. */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    rc = config_load(&c, CONFIG_DEVBROKER, argc, argv, err, sizeof(err));
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
+        config_free(&c);
+        return rc < 0 ? 2 : 0;
+    }
+    log_set_level(c.log_level);
+    rc = 1;
+
+    /* The mock cluster lives inside a client handle that never connects. */
+    conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err))
+        != RD_KAFKA_CONF_OK) {
+        log_error("kafka property log_level: %s", err);
+        rd_kafka_conf_destroy(conf);
+        goto done;
+    }
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+    if (rk == NULL) {
+        log_error("could not create kafka handle: %s", err);
+        rd_kafka_conf_destroy(conf);
+        goto done;
+    }
+    mcluster = rd_kafka_mock_cluster_new(rk, (int)c.broker_count);
+    if (mcluster == NULL) {
+        log_error("could not start the mock cluster");
+        goto done;
+    }
+    kerr = rd_kafka_mock_topic_create(mcluster, c.topic, (int)c.partitions, 1);
+    if (kerr) {
+        log_error("could not create topic \"%s\": %s", c.topic,
+                  rd_kafka_err2str(kerr));
+        goto done;
+    }
+    bootstraps = rd_kafka_mock_cluster_bootstraps(mcluster);
+    if (c.bootstrap_file[0] && devbroker_publish(c.bootstrap_file, bootstraps) < 0)
+        goto done;
+
+    log_warn("THIS IS AN IN-MEMORY KAFKA FOR DEVELOPMENT ONLY: it keeps about "
+             "5 MB per partition, drops older data silently, and loses "
+             "everything when it stops");
+    log_info("serving topic \"%s\" (%ld partitions, %ld brokers) at %s",
+             c.topic, c.partitions, c.broker_count, bootstraps);
+    printf("%s\n", bootstraps);
+    fflush(stdout);
+
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rc = 0;
+done:
+    if (c.bootstrap_file && c.bootstrap_file[0])
+        unlink(c.bootstrap_file);
+    if (mcluster)
+        rd_kafka_mock_cluster_destroy(mcluster);
+    if (rk)
+        rd_kafka_destroy(rk);
+    config_free(&c);
+    return rc;
+}
