@@ -177,8 +177,8 @@ consumer_load_offsets(consumer *cs, char *err, size_t errlen)
         ps->known = 1;
         ps->dirty = 0;
         ps->committed = ps->next = next[i];
-        log_info("partition %d starts at offset %lld", (int)want[i],
-                 (long long)next[i]);
+        log_debug("partition %d starts at offset %lld", (int)want[i],
+                  (long long)next[i]);
     }
     return 0;
 }

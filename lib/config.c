@@ -333,8 +333,10 @@ config_load(config *c, unsigned program, int argc, char **argv, char *err,
         eq = strchr(name, '=');
         len = eq ? (size_t)(eq - name) : strlen(name);
         if (len == 6 && strncmp(name, "config", 6) == 0) {
-            if (!eq)
-                i++;
+            if (!eq && ++i >= argc) {
+                snprintf(err, errlen, "option --config needs a value");
+                return -1;
+            }
             continue;
         }
         o = config_by_flag(name, len, program, &other);

@@ -36,12 +36,18 @@ db_error(PGconn *conn, const PGresult *res, char *err, size_t errlen)
         msg = PQerrorMessage(conn);
     if (*msg == '\0')
         msg = "unknown postgresql error";
-    snprintf(err, errlen, "%s", msg);
-    /* libpq ends messages with a newline, sometimes with several lines. */
-    for (n = 0; err[n]; n++) {
-        if (err[n] == '\n')
-            err[n] = err[n + 1] ? ' ' : '\0';
+    /* libpq's messages end in a newline and may span indented lines: make
+     * them one line with single spaces. */
+    for (n = 0; *msg && n + 1 < errlen; msg++) {
+        char ch = (*msg == '\n' || *msg == '\t') ? ' ' : *msg;
+        if (ch == ' ' && (n == 0 || err[n - 1] == ' '))
+            continue;
+        err[n++] = ch;
     }
+    while (n > 0 && err[n - 1] == ' ')
+        n--;
+    if (errlen > 0)
+        err[n] = '\0';
 }
 
 int

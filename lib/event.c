@@ -41,14 +41,53 @@ event_init(event *ev, int64_t ts_ms, const char *uri, const char *ref,
         ev->ip[0] = '\0';
 }
 
+/* Checks every field of ev against the schema. Returns 0, or -1 with a
+ * short reason. */
+static int
+event_validate(const event *ev, char *reason, size_t reasonsize)
+{
+    char norm[EVENT_PATH_MAX + 1];
+    size_t len = strlen(ev->path);
+    uuid_t u;
+
+    if (strlen(ev->id) != EVENT_ID_LEN || uuid_parse(ev->id, u) < 0) {
+        snprintf(reason, reasonsize, "field \"id\" is not a uuid");
+        return -1;
+    }
+    if (ev->ts_ms < VTIME_MIN_MS || ev->ts_ms >= VTIME_MAX_MS) {
+        snprintf(reason, reasonsize, "field \"ts\" is outside years 2000-2999");
+        return -1;
+    }
+    if (ev->path[0] != '/'
+        || path_normalize(norm, sizeof(norm), ev->path, len) != len
+        || memcmp(norm, ev->path, len) != 0) {
+        snprintf(reason, reasonsize, "field \"path\" is not a normalized path");
+        return -1;
+    }
+    if (!utf8_is_clean(ev->ref, strlen(ev->ref))) {
+        snprintf(reason, reasonsize, "field \"ref\" holds a control character");
+        return -1;
+    }
+    if (!utf8_is_clean(ev->ua, strlen(ev->ua))) {
+        snprintf(reason, reasonsize, "field \"ua\" holds a control character");
+        return -1;
+    }
+    if (ev->ip[0] != '\0' && !event_ip_valid(ev->ip)) {
+        snprintf(reason, reasonsize, "field \"ip\" is not an IP address");
+        return -1;
+    }
+    return 0;
+}
+
 int
 event_encode(const event *ev, char *out, size_t outsize)
 {
-    char ts[VTIME_ISO_MS_SIZE];
+    char ts[VTIME_ISO_MS_SIZE], reason[128];
     json_t *root;
     size_t n;
 
-    if (vtime_format_ms(ev->ts_ms, ts) < 0)
+    if (event_validate(ev, reason, sizeof(reason)) < 0
+        || vtime_format_ms(ev->ts_ms, ts) < 0)
         return -1;
     root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "v", EVENT_VERSION,
                      "id", ev->id, "ts", ts, "path", ev->path, "ref", ev->ref,
@@ -90,14 +129,11 @@ event_get_string(json_t *obj, const char *key, int required, char *dst,
                  dstsize - 1);
         return -1;
     }
-    memcpy(dst, json_string_value(v), len + 1);
-    for (size_t i = 0; i < len; i++) {
-        if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7F) {
-            snprintf(reason, reasonsize, "field \"%s\" contains a control character",
-                     key);
-            return -1;
-        }
+    if (memchr(json_string_value(v), '\0', len)) {
+        snprintf(reason, reasonsize, "field \"%s\" holds a NUL byte", key);
+        return -1;
     }
+    memcpy(dst, json_string_value(v), len + 1);
     return 0;
 }
 
@@ -108,7 +144,6 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
     char ts[VTIME_ISO_MS_SIZE + 1];
     json_error_t jerr;
     json_t *root = NULL, *v;
-    uuid_t u;
     int rc = -1;
 
     if (len > EVENT_JSON_MAX) {
@@ -136,13 +171,8 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
         goto done;
     }
     if (event_get_string(root, "id", 1, ev->id, sizeof(ev->id), reason,
-                         reasonsize) < 0)
-        goto done;
-    if (strlen(ev->id) != EVENT_ID_LEN || uuid_parse(ev->id, u) < 0) {
-        snprintf(reason, reasonsize, "field \"id\" is not a uuid");
-        goto done;
-    }
-    if (event_get_string(root, "ts", 1, ts, sizeof(ts), reason, reasonsize) < 0)
+                         reasonsize) < 0
+        || event_get_string(root, "ts", 1, ts, sizeof(ts), reason, reasonsize) < 0)
         goto done;
     if (vtime_parse_ms(ts, strlen(ts), &ev->ts_ms) < 0) {
         snprintf(reason, reasonsize,
@@ -150,23 +180,15 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
         goto done;
     }
     if (event_get_string(root, "path", 1, ev->path, sizeof(ev->path), reason,
-                         reasonsize) < 0)
-        goto done;
-    if (ev->path[0] != '/' || strchr(ev->path, ' ')) {
-        snprintf(reason, reasonsize, "field \"path\" is not a normalized path");
-        goto done;
-    }
-    if (event_get_string(root, "ref", 0, ev->ref, sizeof(ev->ref), reason,
                          reasonsize) < 0
+        || event_get_string(root, "ref", 0, ev->ref, sizeof(ev->ref), reason,
+                            reasonsize) < 0
         || event_get_string(root, "ua", 0, ev->ua, sizeof(ev->ua), reason,
                             reasonsize) < 0
         || event_get_string(root, "ip", 0, ev->ip, sizeof(ev->ip), reason,
-                            reasonsize) < 0)
+                            reasonsize) < 0
+        || event_validate(ev, reason, reasonsize) < 0)
         goto done;
-    if (ev->ip[0] != '\0' && !event_ip_valid(ev->ip)) {
-        snprintf(reason, reasonsize, "field \"ip\" is not an IP address");
-        goto done;
-    }
     rc = 0;
 done:
     json_decref(root);

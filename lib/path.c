@@ -1,15 +1,18 @@
 /* path.c - normalization of request paths. */
 #include "path.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "utf8.h"
 
-#define PATH_SEGMENTS_MAX 256
+/* Every segment takes at least two input bytes ("/a"), so this many always
+ * suffice for PATH_INPUT_MAX bytes and ".." is resolved exactly. */
+#define PATH_SEGMENTS_MAX (PATH_INPUT_MAX / 2)
 
 typedef struct path_seg {
-    size_t off, len;    /* decoded bytes in the scratch buffer */
+    uint16_t off, len;  /* decoded bytes in the scratch buffer */
 } path_seg;
 
 static int
@@ -126,8 +129,8 @@ path_normalize(char *dst, size_t dstsize, const char *uri, size_t urilen)
             }
             trailing = 1;
         } else if (nseg < PATH_SEGMENTS_MAX) {
-            seg[nseg].off = used;
-            seg[nseg].len = dlen;
+            seg[nseg].off = (uint16_t)used;
+            seg[nseg].len = (uint16_t)dlen;
             nseg++;
             used += dlen;
         }

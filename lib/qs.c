@@ -26,7 +26,6 @@ qs_decode(char *dst, size_t cap, const char *src, size_t len, const char *what,
           char *reason, size_t reasonsize)
 {
     size_t i, o = 0;
-    uint32_t cp;
     int hi, lo;
 
     for (i = 0; i < len; i++) {
@@ -54,13 +53,10 @@ qs_decode(char *dst, size_t cap, const char *src, size_t len, const char *what,
         dst[o++] = c;
     }
     dst[o] = '\0';
-    for (i = 0; i < o; i += len) {
-        len = utf8_decode((const unsigned char *)dst + i, o - i, &cp);
-        if (len == 0 || cp < 0x20 || cp == 0x7F) {
-            snprintf(reason, reasonsize,
-                     "%s holds a control character or invalid UTF-8", what);
-            return -1;
-        }
+    if (!utf8_is_clean(dst, o)) {
+        snprintf(reason, reasonsize,
+                 "%s holds a control character or invalid UTF-8", what);
+        return -1;
     }
     return 0;
 }

@@ -41,6 +41,28 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+/* Returns 1 for the code points utf8_clean replaces: C0, DEL and C1. */
+static int
+utf8_is_control(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+int
+utf8_is_clean(const char *s, size_t len)
+{
+    size_t i = 0, n;
+    uint32_t cp;
+
+    while (i < len) {
+        n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (n == 0 || utf8_is_control(cp))
+            return 0;
+        i += n;
+    }
+    return 1;
+}
+
 size_t
 utf8_clean(char *dst, size_t dstsize, const char *src, size_t srclen)
 {
@@ -52,7 +74,7 @@ utf8_clean(char *dst, size_t dstsize, const char *src, size_t srclen)
 
     while (i < srclen) {
         len = utf8_decode(s + i, srclen - i, &cp);
-        if (len == 0 || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+        if (len == 0 || utf8_is_control(cp)) {
             from = repl;
             i += len ? len : 1;
             len = 3;

@@ -18,4 +18,8 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  * characters and a NUL. Returns the length written, without the NUL. */
 size_t utf8_clean(char *dst, size_t dstsize, const char *src, size_t srclen);
 
+/* Returns 1 when s[0..len) is what utf8_clean produces from it unchanged:
+ * well-formed UTF-8 without NUL, C0/C1 controls or DEL; 0 otherwise. */
+int utf8_is_clean(const char *s, size_t len);
+
 #endif

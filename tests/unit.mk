@@ -1,0 +1,39 @@
+# tests/unit.mk - unit test suites (Check), included by Makefile.am.
+# One program per area of lib/; each prints its details to tests/check_*.log.
+# `make check-unit` runs only these; `make check` runs them with the e2e tests.
+
+UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
+	tests/check_agg tests/check_text tests/check_config
+
+check_PROGRAMS = $(UNIT_TESTS)
+TESTS = $(UNIT_TESTS)
+
+tests_check_path_SOURCES = tests/check_path.c
+tests_check_path_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_path_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_vtime_SOURCES = tests/check_vtime.c
+tests_check_vtime_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_vtime_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_event_SOURCES = tests/check_event.c
+tests_check_event_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_event_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_agg_SOURCES = tests/check_agg.c
+tests_check_agg_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_agg_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_text_SOURCES = tests/check_text.c
+tests_check_text_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_text_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_config_SOURCES = tests/check_config.c
+tests_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_config_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+# Only the unit suites, e.g. while editing lib/.
+check-unit:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS)"
+
+.PHONY: check-unit

@@ -1,0 +1,61 @@
+#!/bin/bash
+# End to end: 5,000 page requests over 50 distinct paths (some with query
+# strings and doubled slashes that normalize to the same path) go through
+# nginx, the visit worker, Kafka, the consumer and PostgreSQL; the database
+# and /visits.json must show exactly the numbers sent, per path.
+. "$top_srcdir/tests/lib.sh"
+
+urls=$T/urls
+expected=$T/expected
+: >"$urls"
+for i in $(seq 1 50); do
+    for j in $(seq 1 100); do
+        case $((j % 4)) in
+        0) echo "$URL/e2e/page-$i?utm_source=x$j" ;;
+        1) echo "$URL/e2e//page-$i" ;;
+        2) echo "$URL/e2e/./page-$i#frag" ;;
+        *) echo "$URL/e2e/page-$i" ;;
+        esac
+    done
+done | shuf >"$urls"
+for i in $(seq 1 50); do printf '/e2e/page-%d\t100\n' "$i"; done | LC_ALL=C sort >"$expected"
+
+codes=$(requests "$urls" | sort | uniq -c)
+note "answers: $(echo $codes)"
+[ "$(echo "$codes" | awk '$2 == 200 {print $1}')" = 5000 ] \
+    || fail "expected 5000 answers 200, got: $codes"
+
+# A page is served with its path, escaped.
+page=$(curl -s "$URL/e2e/%3Cscript%3Ex")
+grep -q '<code>/e2e/&lt;script&gt;x</code>' <<<"$page" \
+    || fail "the page does not show the escaped path: $page"
+# HEAD counts, POST does not.
+for _ in 1 2 3; do curl -sfI -o /dev/null "$URL/e2e/head"; done
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/e2e/post")" = 405 ] \
+    || fail "POST was not answered 405"
+printf '/e2e/<script>x\t1\n/e2e/head\t3\n' >>"$expected"
+LC_ALL=C sort -o "$expected" "$expected"
+
+wait_total 5004 30
+diff -u "$expected" <(db_counts) || fail "per-path counts in the database differ"
+diff -u "$expected" <(json_counts) || fail "per-path counts in /visits.json differ"
+
+json=$(curl -sf "$URL/visits.json?window=15m&top=100")
+[ "$(jq .total <<<"$json")" = 5004 ] || fail "/visits.json total is not 5004: $json"
+[ "$(jq '[.minutes[].visits] | add' <<<"$json")" = 5004 ] \
+    || fail "/visits.json minutes do not add up to 5004"
+[ "$(jq '.minutes | length' <<<"$json")" = 15 ] || fail "15m window has not 15 minutes"
+
+# The HTML report shows the same and escapes the path.
+html=$(curl -sf "$URL/visits?window=15m&top=100")
+grep -q '<span class="num" id="total">5004</span>' <<<"$html" \
+    || fail "the report page does not show the total"
+grep -q '/e2e/&lt;script&gt;x' <<<"$html" || fail "the report page does not escape paths"
+grep -q '<script>x' <<<"$html" && fail "the report page shows an unescaped path"
+
+# Bad parameters are refused with a message naming them.
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/visits.json?window=7m")" = 400 ] \
+    || fail "window=7m was not refused"
+curl -s "$URL/visits.json?top=0" | grep -q '"top"' || fail "top=0 message does not name top"
+[ "$(sql "SELECT count(*) FROM rejected_events")" = 0 ] || fail "events were rejected"
+note "ok: 5004 visits counted exactly, per path, in the database and /visits.json"

@@ -1,0 +1,91 @@
+# tests/lib.sh - sourced by the end-to-end tests. Starts the whole stack
+# (PostgreSQL, dev broker, consumer, both workers, nginx) in a fresh
+# directory on a free port, and stops it when the test exits, however it
+# exits. On failure the components' logs are printed.
+set -euo pipefail
+: "${top_srcdir:?set by make check}" "${top_builddir:?set by make check}"
+
+T=$(mktemp -d /tmp/visits-test.XXXXXX)
+chmod 755 "$T"      # PostgreSQL runs as postgres when we are root
+PORT=
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "# $*"; }
+
+stack() {
+    "$top_srcdir/tools/visits-stack" "$1" --dir "$T" --port "$PORT" \
+        --bindir "$top_builddir" --srcdir "$top_srcdir"
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT
+    [ -n "$PORT" ] && stack stop || true
+    if [ "$rc" -ne 0 ]; then
+        for f in "$T"/log/*.log; do
+            [ -s "$f" ] || continue
+            echo "--- $f (last 30 lines)"
+            tail -n 30 "$f"
+        done
+    fi
+    rm -rf "$T"
+    exit "$rc"
+}
+trap cleanup EXIT
+
+for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+        PORT=$p
+        break
+    fi
+done
+[ -n "$PORT" ] || fail "no free port found"
+
+stack start
+# shellcheck disable=SC1091
+. "$T/run/env"
+URL=${VISITS_URL%/}
+
+sql() { psql -XAtq -F $'\t' "$VISITS_DATABASE" -c "$1"; }
+
+# requests FILE: requests every URL in FILE (one per line) and prints one
+# status code per line: 16 at a time, or one after the other at RATE per
+# second when RATE is set (curl ignores --rate in parallel mode).
+requests() {
+    local cfg=$T/curl.$RANDOM
+    sed 's|.*|url = "&"\noutput = "/dev/null"|' "$1" >"$cfg"
+    if [ -n "${RATE:-}" ]; then
+        curl -s --rate "$RATE/s" -K "$cfg" -w '%{http_code}\n' || true
+    else
+        curl -s --no-progress-meter -Z --parallel-max 16 -K "$cfg" \
+            -w '%{http_code}\n' || true
+    fi
+}
+
+# db_counts: "path<TAB>visits" per path, sorted.
+db_counts() {
+    sql "SELECT path, sum(visits) FROM visit_minutes GROUP BY path ORDER BY path"
+}
+
+# json_counts: the same, from /visits.json.
+json_counts() {
+    curl -sf "$URL/visits.json?window=15m&top=100" \
+        | jq -r '.paths[] | "\(.path)\t\(.visits)"' | LC_ALL=C sort
+}
+
+# wait_total N SECONDS: waits until PostgreSQL holds exactly N visits, then
+# checks that the number stays N (nothing counted twice arrives late).
+wait_total() {
+    local want=$1 secs=$2 got i
+    for ((i = 0; i < secs * 10; i++)); do
+        got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes")
+        [ "$got" -gt "$want" ] && fail "database holds $got visits, more than the $want sent"
+        [ "$got" -eq "$want" ] && break
+        sleep 0.1
+    done
+    [ "$got" -eq "$want" ] || fail "database holds $got visits after ${secs}s, expected $want"
+    sleep 1.5
+    got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes")
+    [ "$got" -eq "$want" ] || fail "database went from $want to $got visits"
+}
