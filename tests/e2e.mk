@@ -1,7 +1,13 @@
 # End-to-end tests: the real nginx, PostgreSQL, dev broker, consumer and
 # workers on private ports and sockets (tests/lib.sh).
-E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh
+E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh \
+	tests/e2e_pg_down.sh
 TESTS += $(E2E_TESTS)
+
+# Writes raw messages to the topic, for the rejected-events check.
+check_PROGRAMS += tests/kafka_produce
+tests_kafka_produce_SOURCES = tests/kafka_produce.c
+tests_kafka_produce_LDADD = $(RDKAFKA_LIBS)
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash
 AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)'; \

@@ -36,6 +36,14 @@ for _ in 1 2 3; do curl -sfI -o /dev/null "$URL/e2e/head"; done
 printf '/e2e/<script>x\t1\n/e2e/head\t3\n' >>"$expected"
 LC_ALL=C sort -o "$expected" "$expected"
 
+# Messages that are not visit events, written straight to the topic, land
+# in rejected_events with a reason and are not counted.
+"$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" visits <<'MSGS'
+not json at all
+{"v":2,"id":"0f8fad5b-d9cb-469f-a165-70867728950e","ts":"2026-01-01T10:00:00.000Z","path":"/x"}
+{"v":1,"id":"0f8fad5b-d9cb-469f-a165-70867728950e","path":"/x"}
+MSGS
+
 wait_total 5004 30
 diff -u "$expected" <(db_counts) || fail "per-path counts in the database differ"
 diff -u "$expected" <(json_counts) || fail "per-path counts in /visits.json differ"
@@ -57,5 +65,14 @@ grep -q '<script>x' <<<"$html" && fail "the report page shows an unescaped path"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/visits.json?window=7m")" = 400 ] \
     || fail "window=7m was not refused"
 curl -s "$URL/visits.json?top=0" | grep -q '"top"' || fail "top=0 message does not name top"
-[ "$(sql "SELECT count(*) FROM rejected_events")" = 0 ] || fail "events were rejected"
+for ((i = 0; i < 50; i++)); do
+    [ "$(sql "SELECT count(*) FROM rejected_events")" = 3 ] && break
+    sleep 0.1
+done
+sql "SELECT reason FROM rejected_events ORDER BY reason" >"$T/reasons"
+grep -q '^invalid json' "$T/reasons" && grep -q '^missing field "ts"$' "$T/reasons" \
+    && grep -q '^unsupported schema version 2$' "$T/reasons" \
+    || fail "rejected_events does not hold the three poison messages: $(cat "$T/reasons")"
+[ "$(sql "SELECT convert_from(payload, 'UTF8') FROM rejected_events WHERE reason LIKE 'invalid json%'")" = "not json at all" ] \
+    || fail "rejected_events does not keep the payload"
 note "ok: 5004 visits counted exactly, per path, in the database and /visits.json"
