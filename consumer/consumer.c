@@ -28,6 +28,7 @@
 #define CONSUMER_BACKOFF_MIN_MS 100
 #define CONSUMER_BACKOFF_MAX_MS 5000
 #define CONSUMER_STOP_FLUSH_MS 10000 /* how long to retry the final flush */
+#define CONSUMER_PRUNE_MS 60000     /* how often to drop old per-second rows */
 
 /* Where one partition stands. */
 typedef struct part_state {
@@ -42,13 +43,15 @@ typedef struct consumer {
     const config *c;
     rd_kafka_t *rk;
     store *st;
-    agg *counts;
+    agg *counts;                /* per (minute, path) */
+    agg *seconds;               /* per second, empty path */
     part_state *parts;
     int32_t nparts;             /* capacity of parts, by partition id */
     store_reject *rejects;
     size_t nrejects, caprejects;
     int paused;                 /* the assignment is paused on purpose */
     int64_t last_flush_ms;
+    int64_t last_prune_ms;      /* of visit_seconds */
     int64_t retry_at_ms;        /* next attempt after a failure */
     int backoff_ms;
     uint64_t consumed, rejected, flushes;
@@ -189,6 +192,7 @@ static void
 consumer_discard(consumer *cs)
 {
     agg_clear(cs->counts);
+    agg_clear(cs->seconds);
     cs->nrejects = 0;
     for (int32_t p = 0; p < cs->nparts; p++) {
         cs->parts[p].dirty = 0;
@@ -220,8 +224,9 @@ consumer_flush(consumer *cs)
     }
     if (n == 0)
         return STORE_OK;
-    r = store_flush(cs->st, cs->c->topic, cs->counts, offs, n, cs->rejects,
-                    cs->nrejects, err, sizeof(err));
+    store_batch batch = { cs->counts, cs->seconds, offs, n, cs->rejects,
+                          cs->nrejects };
+    r = store_flush(cs->st, cs->c->topic, &batch, err, sizeof(err));
     if (r == STORE_FAILED) {
         cs->backoff_ms = cs->backoff_ms ? cs->backoff_ms * 2 : CONSUMER_BACKOFF_MIN_MS;
         if (cs->backoff_ms > CONSUMER_BACKOFF_MAX_MS)
@@ -251,6 +256,7 @@ consumer_flush(consumer *cs)
     cs->flushes++;
     cs->backoff_ms = 0;
     agg_clear(cs->counts);
+    agg_clear(cs->seconds);
     cs->nrejects = 0;
     /* Informational copy of the offsets in Kafka, for lag monitoring. */
     commit = rd_kafka_topic_partition_list_new((int)n);
@@ -339,7 +345,8 @@ consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
         return 0;
 
     if (event_decode(rkm->payload, rkm->len, &ev, reason, sizeof(reason)) == 0) {
-        if (agg_add(cs->counts, vtime_minute(ev.ts_ms), ev.path, 1) < 0) {
+        if (agg_add(cs->counts, vtime_minute(ev.ts_ms), ev.path, 1) < 0
+            || agg_add(cs->seconds, ev.ts_ms / 1000, "", 1) < 0) {
             log_error("out of memory while counting");
             return -1;
         }
@@ -461,6 +468,11 @@ consumer_run(consumer *cs)
             if (consumer_flush(cs) == STORE_OK)
                 consumer_resume(cs);
         }
+        if (!cs->paused && now - cs->last_prune_ms >= CONSUMER_PRUNE_MS) {
+            cs->last_prune_ms = now;
+            if (store_prune_seconds(cs->st, err, sizeof(err)) < 0)
+                log_warn("could not prune visit_seconds: %s", err);
+        }
     }
     log_info("stopping");
     consumer_final_flush(cs);
@@ -504,7 +516,8 @@ main(int argc, char **argv)
 
     cs.st = store_create(c.database);
     cs.counts = agg_create();
-    if (cs.st == NULL || cs.counts == NULL) {
+    cs.seconds = agg_create();
+    if (cs.st == NULL || cs.counts == NULL || cs.seconds == NULL) {
         log_error("out of memory");
         goto done;
     }
@@ -557,6 +570,7 @@ done:
         rd_kafka_destroy(cs.rk);
     store_free(cs.st);
     agg_free(cs.counts);
+    agg_free(cs.seconds);
     free(cs.parts);
     free(cs.rejects);
     config_free(&c);

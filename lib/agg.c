@@ -1,4 +1,4 @@
-/* agg.c - (minute, path) counts in an open-addressing hash table. */
+/* agg.c - (time, path) counts in an open-addressing hash table. */
 #include "agg.h"
 
 #include <stdlib.h>
@@ -14,9 +14,9 @@ struct agg {
 #define AGG_INITIAL_SLOTS 1024
 
 static uint64_t
-agg_hash(int64_t minute, const char *path, size_t len)
+agg_hash(int64_t time, const char *path, size_t len)
 {
-    uint64_t h = 14695981039346656037ULL ^ (uint64_t)minute;
+    uint64_t h = 14695981039346656037ULL ^ (uint64_t)time;
 
     h *= 1099511628211ULL;
     for (size_t i = 0; i < len; i++) {
@@ -63,10 +63,10 @@ agg_free(agg *a)
     free(a);
 }
 
-/* Returns the slot holding (minute, path), or the empty slot where it
+/* Returns the slot holding (time, path), or the empty slot where it
  * belongs. */
 static agg_entry **
-agg_find(agg_entry **slots, size_t nslots, uint64_t hash, int64_t minute,
+agg_find(agg_entry **slots, size_t nslots, uint64_t hash, int64_t time,
          const char *path, size_t len)
 {
     size_t i = hash & (nslots - 1);
@@ -74,7 +74,7 @@ agg_find(agg_entry **slots, size_t nslots, uint64_t hash, int64_t minute,
     for (;;) {
         agg_entry *e = slots[i];
         if (e == NULL
-            || (e->hash == hash && e->minute == minute && e->pathlen == len
+            || (e->hash == hash && e->time == time && e->pathlen == len
                 && memcmp(e->path, path, len) == 0))
             return &slots[i];
         i = (i + 1) & (nslots - 1);
@@ -93,7 +93,7 @@ agg_grow(agg *a)
     for (size_t i = 0; i < a->nslots; i++) {
         agg_entry *e = a->slots[i];
         if (e)
-            *agg_find(slots, n, e->hash, e->minute, e->path, e->pathlen) = e;
+            *agg_find(slots, n, e->hash, e->time, e->path, e->pathlen) = e;
     }
     free(a->slots);
     a->slots = slots;
@@ -102,24 +102,24 @@ agg_grow(agg *a)
 }
 
 int
-agg_add(agg *a, int64_t minute, const char *path, int64_t n)
+agg_add(agg *a, int64_t time, const char *path, int64_t n)
 {
     size_t len = strlen(path);
-    uint64_t hash = agg_hash(minute, path, len);
+    uint64_t hash = agg_hash(time, path, len);
     agg_entry **slot, *e;
 
-    slot = agg_find(a->slots, a->nslots, hash, minute, path, len);
+    slot = agg_find(a->slots, a->nslots, hash, time, path, len);
     if (*slot == NULL) {
         if ((a->used + 1) * 10 > a->nslots * 7) {
             if (agg_grow(a) < 0)
                 return -1;
-            slot = agg_find(a->slots, a->nslots, hash, minute, path, len);
+            slot = agg_find(a->slots, a->nslots, hash, time, path, len);
         }
         e = malloc(sizeof(*e) + len + 1);
         if (e == NULL)
             return -1;
         e->hash = hash;
-        e->minute = minute;
+        e->time = time;
         e->count = 0;
         e->pathlen = len;
         memcpy(e->path, path, len + 1);
@@ -132,11 +132,11 @@ agg_add(agg *a, int64_t minute, const char *path, int64_t n)
 }
 
 int64_t
-agg_get(const agg *a, int64_t minute, const char *path)
+agg_get(const agg *a, int64_t time, const char *path)
 {
     size_t len = strlen(path);
-    agg_entry *e = *agg_find(a->slots, a->nslots, agg_hash(minute, path, len),
-                             minute, path, len);
+    agg_entry *e = *agg_find(a->slots, a->nslots, agg_hash(time, path, len),
+                             time, path, len);
 
     return e ? e->count : 0;
 }

@@ -23,6 +23,11 @@ db_connect(const char *conninfo, char *err, size_t errlen)
         PQfinish(conn);
         return NULL;
     }
+    /* Hours, minutes and labels are UTC unless a query says otherwise. */
+    if (db_command(conn, "SET TIME ZONE 'UTC'", err, errlen) < 0) {
+        PQfinish(conn);
+        return NULL;
+    }
     return conn;
 }
 

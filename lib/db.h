@@ -11,7 +11,8 @@
 /* Connects with conninfo (key=value pairs or a postgresql:// URI; "" uses
  * the PG* environment variables and libpq's defaults), with the program
  * name as application_name and a 5 s connect_timeout unless conninfo sets
- * them. Returns the connection, or NULL with a message in err. */
+ * them, and the session time zone set to UTC. Returns the connection, or
+ * NULL with a message in err. */
 PGconn *db_connect(const char *conninfo, char *err, size_t errlen);
 
 /* Writes libpq's message for res (or for conn when res is NULL) to err,

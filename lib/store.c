@@ -188,9 +188,10 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
     return STORE_OK;
 }
 
-/* Adds every count of a to visit_minutes. Returns 0 or -1 with a message. */
+/* Adds the minute counts of a to visit_minutes, visit_hours and
+ * visit_totals in one statement. Returns 0 or -1 with a message. */
 static int
-store_add_counts(store *st, const agg *a, char *err, size_t errlen)
+store_add_minutes(store *st, const agg *a, char *err, size_t errlen)
 {
     const char *params[3];
     const agg_entry *e;
@@ -203,7 +204,7 @@ store_add_counts(store *st, const agg *a, char *err, size_t errlen)
     db_array_begin(&st->a3);
     db_array_begin(&st->a4);
     while ((e = agg_next(a, &pos)) != NULL) {
-        db_array_int(&st->a2, e->minute);
+        db_array_int(&st->a2, e->time);
         db_array_text(&st->a3, e->path);
         db_array_int(&st->a4, e->count);
     }
@@ -217,15 +218,75 @@ store_add_counts(store *st, const agg *a, char *err, size_t errlen)
     params[0] = st->a2.data;
     params[1] = st->a3.data;
     params[2] = st->a4.data;
-    res = store_exec(st, "INSERT INTO visit_minutes (minute, path, visits)"
-                         " SELECT to_timestamp(m), p, v FROM"
-                         " unnest($1::bigint[], $2::text[], $3::bigint[])"
-                         " AS t(m, p, v)"
-                         " ON CONFLICT (minute, path) DO UPDATE"
-                         " SET visits = visit_minutes.visits + EXCLUDED.visits",
-                     3, params, PGRES_COMMAND_OK, err, errlen);
+    res = store_exec(st,
+        "WITH t AS (SELECT to_timestamp(m) AS minute, p AS path, v AS visits"
+        "           FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(m, p, v)),"
+        " m AS (INSERT INTO visit_minutes (minute, path, visits)"
+        "       SELECT minute, path, visits FROM t"
+        "       ON CONFLICT (minute, path) DO UPDATE"
+        "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
+        " h AS (INSERT INTO visit_hours (hour, path, visits)"
+        "       SELECT date_trunc('hour', minute, 'UTC'), path, sum(visits)"
+        "       FROM t GROUP BY 1, 2"
+        "       ON CONFLICT (hour, path) DO UPDATE"
+        "       SET visits = visit_hours.visits + EXCLUDED.visits)"
+        " INSERT INTO visit_totals (minute, visits)"
+        " SELECT minute, sum(visits) FROM t GROUP BY 1"
+        " ON CONFLICT (minute) DO UPDATE"
+        " SET visits = visit_totals.visits + EXCLUDED.visits",
+        3, params, PGRES_COMMAND_OK, err, errlen);
     PQclear(res);
     return res ? 0 : -1;
+}
+
+/* Adds the per-second counts of a (keys with an empty path) to
+ * visit_seconds. Returns 0 or -1 with a message. */
+static int
+store_add_seconds(store *st, const agg *a, char *err, size_t errlen)
+{
+    const char *params[2];
+    const agg_entry *e;
+    PGresult *res;
+    size_t pos = 0;
+
+    if (a == NULL || agg_size(a) == 0)
+        return 0;
+    db_array_begin(&st->a2);
+    db_array_begin(&st->a4);
+    while ((e = agg_next(a, &pos)) != NULL) {
+        db_array_int(&st->a2, e->time);
+        db_array_int(&st->a4, e->count);
+    }
+    db_array_end(&st->a2);
+    db_array_end(&st->a4);
+    if (st->a2.failed || st->a4.failed) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    params[0] = st->a2.data;
+    params[1] = st->a4.data;
+    res = store_exec(st, "INSERT INTO visit_seconds (second, visits)"
+                         " SELECT to_timestamp(s), v"
+                         " FROM unnest($1::bigint[], $2::bigint[]) AS u(s, v)"
+                         " ON CONFLICT (second) DO UPDATE"
+                         " SET visits = visit_seconds.visits + EXCLUDED.visits",
+                     2, params, PGRES_COMMAND_OK, err, errlen);
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
+int
+store_prune_seconds(store *st, char *err, size_t errlen)
+{
+    if (store_connect(st, err, errlen) < 0)
+        return -1;
+    if (db_command(st->conn, "DELETE FROM visit_seconds"
+                             " WHERE second < now() - interval '1 hour'",
+                   err, errlen) < 0) {
+        store_check_conn(st);
+        return -1;
+    }
+    return 0;
 }
 
 /* Stores the new offsets. Uses st->a1 (partitions). */
@@ -300,8 +361,7 @@ store_add_rejects(store *st, const char *topic, const store_reject *rej,
 }
 
 enum store_result
-store_flush(store *st, const char *topic, const agg *a, const store_offset *offs,
-            size_t noffs, const store_reject *rej, size_t nrej, char *err,
+store_flush(store *st, const char *topic, const store_batch *b, char *err,
             size_t errlen)
 {
     enum store_result r;
@@ -309,8 +369,8 @@ store_flush(store *st, const char *topic, const agg *a, const store_offset *offs
     if (store_connect(st, err, errlen) < 0)
         return STORE_FAILED;
     db_array_begin(&st->a1);
-    for (size_t i = 0; i < noffs; i++)
-        db_array_int(&st->a1, offs[i].partition);
+    for (size_t i = 0; i < b->noffs; i++)
+        db_array_int(&st->a1, b->offs[i].partition);
     db_array_end(&st->a1);
     if (st->a1.failed) {
         snprintf(err, errlen, "out of memory");
@@ -320,13 +380,14 @@ store_flush(store *st, const char *topic, const agg *a, const store_offset *offs
         store_check_conn(st);
         return STORE_FAILED;
     }
-    r = store_fence(st, topic, offs, noffs, err, errlen);
+    r = store_fence(st, topic, b->offs, b->noffs, err, errlen);
     if (r != STORE_OK)
         goto rollback;
     r = STORE_FAILED;
-    if (store_add_counts(st, a, err, errlen) < 0
-        || store_set_offsets(st, topic, offs, noffs, err, errlen) < 0
-        || store_add_rejects(st, topic, rej, nrej, err, errlen) < 0)
+    if (store_add_minutes(st, b->minutes, err, errlen) < 0
+        || store_add_seconds(st, b->seconds, err, errlen) < 0
+        || store_set_offsets(st, topic, b->offs, b->noffs, err, errlen) < 0
+        || store_add_rejects(st, topic, b->rej, b->nrej, err, errlen) < 0)
         goto rollback;
     if (db_command(st->conn, "COMMIT", err, errlen) < 0) {
         /* Unknown outcome only if the connection died during COMMIT; the

@@ -53,14 +53,29 @@ int store_connect(store *st, char *err, size_t errlen);
 int store_load_offsets(store *st, const char *topic, const int32_t *partitions,
                        size_t n, int64_t *next, char *err, size_t errlen);
 
+/* What one flush writes: counts per (minute, path) and per second (agg
+ * keys with an empty path, the time in seconds since the epoch), each
+ * partition's progress, and the messages that were not valid events. */
+typedef struct store_batch {
+    const agg *minutes;
+    const agg *seconds;
+    const store_offset *offs;
+    size_t noffs;
+    const store_reject *rej;
+    size_t nrej;
+} store_batch;
+
 /* In one transaction: checks that each partition's stored offset still is
- * offs[i].expected (locking the rows), adds every count of a to
- * visit_minutes, stores each offs[i].next and inserts the rejects. Returns
+ * offs[i].expected (locking the rows); adds the minute counts to
+ * visit_minutes, visit_hours and visit_totals and the second counts to
+ * visit_seconds; stores each offs[i].next; inserts the rejects. Returns
  * STORE_OK when committed; otherwise nothing was written and err says why.
- * a, offs and rej are not changed. */
-enum store_result store_flush(store *st, const char *topic, const agg *a,
-                              const store_offset *offs, size_t noffs,
-                              const store_reject *rej, size_t nrej, char *err,
-                              size_t errlen);
+ * The batch is not changed. */
+enum store_result store_flush(store *st, const char *topic, const store_batch *b,
+                              char *err, size_t errlen);
+
+/* Deletes per-second counts older than an hour. Returns 0, or -1 with a
+ * message. */
+int store_prune_seconds(store *st, char *err, size_t errlen);
 
 #endif

@@ -96,9 +96,9 @@ START_TEST(test_key_identity)
     while ((e = agg_next(a, &pos)) != NULL) {
         seen++;
         ck_assert_uint_eq(e->pathlen, strlen(e->path));
-        ck_assert_int_eq(e->count, agg_get(a, e->minute, e->path));
+        ck_assert_int_eq(e->count, agg_get(a, e->time, e->path));
         if (strcmp(e->path, "/x") == 0)
-            ck_assert_int_eq(e->minute, M0);
+            ck_assert_int_eq(e->time, M0);
     }
     ck_assert_uint_eq(seen, 7);
     agg_free(a);
@@ -175,7 +175,7 @@ START_TEST(test_grow_many_keys)
             ck_abort_msg("entry \"%s\" visited twice", e->path);
         key_path(k, path, sizeof(path));
         if (strcmp(path, e->path) != 0 || e->pathlen != strlen(path)
-            || e->minute != key_minute(k) || e->count != key_count(k))
+            || e->time != key_minute(k) || e->count != key_count(k))
             ck_abort_msg("entry \"%s\" does not match its key", e->path);
     }
     ck_assert_uint_eq(seen, agg_size(a));

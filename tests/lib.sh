@@ -88,4 +88,10 @@ wait_total() {
     sleep 1.5
     got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes")
     [ "$got" -eq "$want" ] || fail "database went from $want to $got visits"
+    # The rollups the report reads are written in the same transaction.
+    local t
+    for t in visit_totals visit_hours visit_seconds; do
+        got=$(sql "SELECT coalesce(sum(visits), 0) FROM $t")
+        [ "$got" -eq "$want" ] || fail "$t holds $got visits, visit_minutes $want"
+    done
 }
