@@ -2,6 +2,7 @@
  * (HTML) and /visits.json from the minute buckets in PostgreSQL, with one
  * connection per thread that reconnects by itself. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,79 @@ report_conn(report_app *app, report_thread *t, int64_t now_ms)
     return t->conn;
 }
 
+/* Streams /visits.csv: one row per (minute, path) of the range, read in
+ * single-row mode so memory stays flat whatever the range. */
+static void
+report_csv(report_thread *t, PGconn *conn, FCGX_Request *req, int64_t now_ms)
+{
+    char err[512], from[24], to[24], stamp[VTIME_ISO_SIZE], disp[160];
+    const char *params[3] = { from, to, NULL };
+    PGresult *res;
+    csv_params p;
+    int started = 0, rows = 0;
+
+    if (params_parse_csv(http_param(req, "QUERY_STRING"), now_ms, &p, err,
+                         sizeof(err)) < 0) {
+        http_error(req, 400, err);
+        return;
+    }
+    snprintf(from, sizeof(from), "%" PRId64, p.from);
+    snprintf(to, sizeof(to), "%" PRId64, p.to);
+    params[2] = p.path;
+    if (!PQsendQueryParams(conn,
+            p.path[0] ? "SELECT extract(epoch FROM minute)::bigint, path, visits"
+                        " FROM visit_minutes WHERE path = $3::text"
+                        " AND minute >= to_timestamp($1::bigint)"
+                        " AND minute < to_timestamp($2::bigint) ORDER BY minute"
+                      : "SELECT extract(epoch FROM minute)::bigint, path, visits"
+                        " FROM visit_minutes WHERE minute >= to_timestamp($1::bigint)"
+                        " AND minute < to_timestamp($2::bigint)"
+                        " ORDER BY minute, path",
+            p.path[0] ? 3 : 2, NULL, params, NULL, NULL, 0)
+        || !PQsetSingleRowMode(conn)) {
+        db_error(conn, NULL, err, sizeof(err));
+        log_error("csv query failed: %s", err);
+        http_error(req, PQstatus(conn) == CONNECTION_OK ? 500 : 503,
+                   "the visit database is unavailable; retrying");
+        return;
+    }
+    while ((res = PQgetResult(conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_SINGLE_TUPLE || (st == PGRES_TUPLES_OK && !started)) {
+            if (!started) {
+                vtime_format_sec(p.from, stamp);
+                snprintf(disp, sizeof(disp), "Content-Disposition: attachment; "
+                         "filename=\"visits-%.10s.csv\"\r\nCache-Control: no-cache\r\n",
+                         stamp);
+                http_begin(req, 200, "text/csv; charset=utf-8", disp);
+                if (!http_is_head(req))
+                    FCGX_PutS("minute,path,visits\r\n", req->out);
+                started = 1;
+            }
+            if (st == PGRES_SINGLE_TUPLE && !http_is_head(req)) {
+                buf_reset(&t->out);
+                vtime_format_sec(strtoll(PQgetvalue(res, 0, 0), NULL, 10), stamp);
+                buf_puts(&t->out, stamp);
+                buf_append(&t->out, ",", 1);
+                render_csv_field(&t->out, PQgetvalue(res, 0, 1));
+                buf_printf(&t->out, ",%s\r\n", PQgetvalue(res, 0, 2));
+                FCGX_PutStr(t->out.data, (int)t->out.len, req->out);
+                rows++;
+            }
+        } else if (st != PGRES_TUPLES_OK) {
+            db_error(conn, res, err, sizeof(err));
+            log_error("csv query failed after %d rows: %s", rows, err);
+            if (!started)
+                http_error(req, PQstatus(conn) == CONNECTION_OK ? 500 : 503,
+                           "the csv query failed");
+            else
+                FCGX_PutS("# error: the export stopped early\r\n", req->out);
+            started = 1;
+        }
+        PQclear(res);
+    }
+}
+
 static void
 report_handle(void *ctx, void *tctx, FCGX_Request *req)
 {
@@ -86,30 +160,38 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
     report_thread *t = tctx;
     const char *uri = http_param(req, "DOCUMENT_URI");
     int64_t now_ms = vtime_now_ms();
-    char err[512];
+    char err[512], headers[160], etag[40];
+    enum { PAGE, JSON, CSV } kind;
     report_params p;
     PGconn *conn;
     report r;
-    int json, rc;
+    int rc;
 
     if (strcmp(uri, "/visits") == 0 || strcmp(uri, "/visits/") == 0)
-        json = 0;
+        kind = PAGE;
     else if (strcmp(uri, "/visits.json") == 0)
-        json = 1;
+        kind = JSON;
+    else if (strcmp(uri, "/visits.csv") == 0)
+        kind = CSV;
     else {
-        http_error(req, 404, "not found: the report lives at /visits and "
-                             "/visits.json");
+        http_error(req, 404, "not found: the report lives at /visits, "
+                             "/visits.json and /visits.csv");
         return;
     }
     if (!http_get_or_head(req))
         return;
-    if (params_parse(http_param(req, "QUERY_STRING"), &p, err, sizeof(err)) < 0) {
+    if (kind != CSV
+        && params_parse(http_param(req, "QUERY_STRING"), &p, err, sizeof(err)) < 0) {
         http_error(req, 400, err);
         return;
     }
     conn = report_conn(app, t, now_ms);
     if (conn == NULL) {
         http_error(req, 503, "the visit database is unavailable; retrying");
+        return;
+    }
+    if (kind == CSV) {
+        report_csv(t, conn, req, now_ms);
         return;
     }
     if (report_query(conn, &p, now_ms, &r, err, sizeof(err)) < 0) {
@@ -120,15 +202,26 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
             http_error(req, 500, "the report query failed");
         return;
     }
+    /* Weak: the same numbers, whatever the second they were read in. */
+    snprintf(etag, sizeof(etag), "W/\"%016" PRIx64 "%c\"", report_etag(&r),
+             kind == JSON ? 'j' : 'h');
+    snprintf(headers, sizeof(headers), "Cache-Control: public, max-age=1\r\n"
+             "ETag: %s\r\n", etag);
+    if (http_etag_matches(http_param(req, "HTTP_IF_NONE_MATCH"), etag)) {
+        report_free(&r);
+        http_respond(req, 304, "text/plain", headers, NULL, 0);
+        return;
+    }
     buf_reset(&t->out);
-    rc = json ? render_json(&r, &t->out) : render_html(&r, p.top, &t->out);
+    rc = kind == JSON ? render_json(&r, &t->out) : render_html(&r, &t->out);
     report_free(&r);
     if (rc < 0) {
         http_error(req, 500, "out of memory");
         return;
     }
-    http_respond(req, 200, json ? "application/json" : "text/html; charset=utf-8",
-                 "Cache-Control: no-cache\r\n", t->out.data, t->out.len);
+    http_respond(req, 200, kind == JSON ? "application/json"
+                                        : "text/html; charset=utf-8",
+                 headers, t->out.data, t->out.len);
 }
 
 int

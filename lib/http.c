@@ -9,6 +9,7 @@ http_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 204: return "No Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 404: return "Not Found";
@@ -33,25 +34,74 @@ http_is_head(FCGX_Request *req)
     return strcmp(http_param(req, "REQUEST_METHOD"), "HEAD") == 0;
 }
 
+/* Writes the header block. len < 0 leaves Content-Length out. Every answer
+ * carries nosniff and a referrer policy; HTML also a Content-Security-Policy
+ * that allows no inline script or style. */
+static int
+http_head(FCGX_Request *req, int status, const char *content_type,
+          const char *extra_headers, long long len)
+{
+    char head[1536], length[48] = "";
+    int n;
+
+    if (len >= 0)
+        snprintf(length, sizeof(length), "Content-Length: %lld\r\n", len);
+    n = snprintf(head, sizeof(head),
+                 "Status: %d %s\r\nContent-Type: %s\r\n%s"
+                 "X-Content-Type-Options: nosniff\r\n"
+                 "Referrer-Policy: same-origin\r\n%s%s\r\n",
+                 status, http_reason(status), content_type, length,
+                 strncmp(content_type, "text/html", 9) == 0
+                     ? "Content-Security-Policy: default-src 'none'; "
+                       "script-src 'self'; style-src 'self'; img-src 'self'; "
+                       "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+                       "frame-ancestors 'none'\r\n"
+                     : "",
+                 extra_headers ? extra_headers : "");
+    if (n < 0 || (size_t)n >= sizeof(head))
+        return -1;
+    return FCGX_PutStr(head, n, req->out) == n ? 0 : -1;
+}
+
+int
+http_begin(FCGX_Request *req, int status, const char *content_type,
+           const char *extra_headers)
+{
+    return http_head(req, status, content_type, extra_headers, -1);
+}
+
 int
 http_respond(FCGX_Request *req, int status, const char *content_type,
              const char *extra_headers, const char *body, size_t len)
 {
-    char head[1024];
-    int n;
-
-    n = snprintf(head, sizeof(head),
-                 "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                 "X-Content-Type-Options: nosniff\r\n%s\r\n",
-                 status, http_reason(status), content_type, len,
-                 extra_headers ? extra_headers : "");
-    if (n < 0 || (size_t)n >= sizeof(head))
-        return -1;
-    if (FCGX_PutStr(head, n, req->out) != n)
+    if (http_head(req, status, content_type, extra_headers, (long long)len) < 0)
         return -1;
     if (len > 0 && !http_is_head(req)
         && FCGX_PutStr(body, (int)len, req->out) != (int)len)
         return -1;
+    return 0;
+}
+
+int
+http_etag_matches(const char *inm, const char *etag)
+{
+    const char *tag = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
+    size_t taglen = strlen(tag), len;
+
+    while (*inm) {
+        while (*inm == ' ' || *inm == '\t' || *inm == ',')
+            inm++;
+        if (*inm == '*')
+            return 1;
+        if (strncmp(inm, "W/", 2) == 0)
+            inm += 2;
+        len = strcspn(inm, ",");
+        while (len > 0 && (inm[len - 1] == ' ' || inm[len - 1] == '\t'))
+            len--;
+        if (len == taglen && strncmp(inm, tag, len) == 0)
+            return 1;
+        inm += strcspn(inm, ",");
+    }
     return 0;
 }
 

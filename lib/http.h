@@ -12,6 +12,18 @@ const char *http_param(FCGX_Request *req, const char *name);
 /* Returns 1 for a HEAD request, whose answer carries no body. */
 int http_is_head(FCGX_Request *req);
 
+/* Starts an answer of unknown length (nginx chunks it): status,
+ * Content-Type and the extra header lines; the body follows through
+ * FCGX_PutStr (nothing for HEAD). Returns 0, or -1 when the client went
+ * away. */
+int http_begin(FCGX_Request *req, int status, const char *content_type,
+               const char *extra_headers);
+
+/* Returns 1 when the If-None-Match header value (a list of entity tags, or
+ * "*") matches etag under the weak comparison of RFC 9110: W/ prefixes are
+ * ignored. */
+int http_etag_matches(const char *if_none_match, const char *etag);
+
 /* Answers with status, Content-Type, Content-Length, the extra header lines
  * (each ending in "\r\n", or NULL) and body (len bytes; omitted for HEAD).
  * Returns 0, or -1 when the client went away. */

@@ -94,3 +94,23 @@ qs_parse(const char *query, qs_param *out, int max, char *reason,
     }
     return n;
 }
+
+int
+qs_encode(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char esc[3] = { '%', 0, 0 };
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+            || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+            buf_append(b, s, 1);
+        } else {
+            esc[1] = hex[c >> 4];
+            esc[2] = hex[c & 0xF];
+            buf_append(b, esc, 3);
+        }
+    }
+    return b->failed ? -1 : 0;
+}

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 #define QS_MAX_PARAMS 16
 #define QS_KEY_MAX 32
 #define QS_VALUE_MAX 512
@@ -21,5 +23,10 @@ typedef struct qs_param {
  * decoded key or value holds a NUL, a control character or invalid UTF-8. */
 int qs_parse(const char *query, qs_param *out, int max, char *reason,
              size_t reasonsize);
+
+/* Appends s to b encoded as a query-string value: letters, digits, "-._~"
+ * and '/' as they are, every other byte as %XX. Returns 0, or -1 when out of
+ * memory. */
+int qs_encode(buf *b, const char *s);
 
 #endif

@@ -1,11 +1,13 @@
-/* render.c - the report as JSON and as an HTML page. */
+/* render.c - the report as JSON, HTML with an SVG chart, and CSV. */
 #include "render.h"
 
 #include <inttypes.h>
 #include <jansson.h>
 #include <string.h>
 
+#include "chart.h"
 #include "html.h"
+#include "qs.h"
 #include "vtime.h"
 
 static int
@@ -24,39 +26,75 @@ render_string(const char *s)
     return j ? j : json_string("(invalid utf-8)");
 }
 
+static double
+render_rate(const report *r)
+{
+    return (double)r->rate_visits / (double)(r->rate_to - r->rate_from);
+}
+
 int
 render_json(const report *r, buf *out)
 {
-    char stamp[VTIME_ISO_MS_SIZE], start[VTIME_ISO_SIZE];
-    json_t *root, *minutes, *paths;
+    char stamp[VTIME_ISO_MS_SIZE], start[VTIME_ISO_SIZE], from[VTIME_ISO_SIZE],
+        to[VTIME_ISO_SIZE];
+    json_t *root, *buckets, *paths, *ticks;
+    chart_scale s;
+    int64_t max = 0;
     int rc = -1;
 
+    for (int i = 0; i < r->nbuckets; i++)
+        max = r->buckets[i].visits > max ? r->buckets[i].visits : max;
+    s = chart_scale_for(max);
     vtime_format_ms(r->generated_ms, stamp);
-    minutes = json_array();
+    vtime_format_sec(r->rate_from, from);
+    vtime_format_sec(r->rate_to, to);
+    buckets = json_array();
     paths = json_array();
-    root = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "window", r->window,
+    ticks = json_array();
+    root = json_pack("{s:s, s:i, s:s, s:o, s:s, s:I, s:I, s:o, s:I, s:I,"
+                     " s:{s:f, s:s, s:s, s:s}, s:o, s:o, s:{s:I, s:o}}",
+                     "window", r->p.window, "bucket_seconds", r->bucket_seconds,
+                     "tz", r->p.tz,
+                     "path", r->p.path[0] ? render_string(r->p.path) : json_null(),
                      "generated_at", stamp, "total", (json_int_t)r->total,
-                     "current_minute",
-                     (json_int_t)(r->nminutes ? r->minutes[r->nminutes - 1] : 0),
-                     "minutes", minutes, "paths", paths);
+                     "previous_total", (json_int_t)r->previous_total, "change",
+                     r->previous_total
+                         ? json_real((double)(r->total - r->previous_total)
+                                     / (double)r->previous_total)
+                         : json_null(),
+                     "current_minute", (json_int_t)r->current_minute,
+                     "site_total", (json_int_t)r->site_total,
+                     "rate", "per_second", render_rate(r), "from", from, "to", to,
+                     "scope", "site",
+                     "buckets", buckets, "paths", paths,
+                     "chart", "y_max", (json_int_t)s.max, "y_ticks", ticks);
     if (root == NULL)
         return -1;
-    for (int i = 0; i < r->nminutes; i++) {
-        vtime_format_sec(r->first_minute + 60 * (int64_t)i, start);
-        if (json_array_append_new(minutes,
-                                  json_pack("{s:s, s:I}", "start", start, "visits",
-                                            (json_int_t)r->minutes[i])) < 0)
+    for (int i = 0; i < s.nticks; i++) {
+        if (json_array_append_new(ticks, json_integer(s.step * i)) < 0)
+            goto done;
+    }
+    for (int i = 0; i < r->nbuckets; i++) {
+        vtime_format_sec(r->buckets[i].start, start);
+        if (json_array_append_new(buckets,
+                                  json_pack("{s:s, s:s, s:I}", "start", start,
+                                            "local", r->buckets[i].local, "visits",
+                                            (json_int_t)r->buckets[i].visits)) < 0)
             goto done;
     }
     for (size_t i = 0; i < r->npaths; i++) {
+        double share = r->site_total
+                           ? (double)r->paths[i].visits / (double)r->site_total
+                           : 0;
         if (json_array_append_new(paths,
-                                  json_pack("{s:o, s:I}", "path",
+                                  json_pack("{s:o, s:I, s:f}", "path",
                                             render_string(r->paths[i].path),
                                             "visits",
-                                            (json_int_t)r->paths[i].visits)) < 0)
+                                            (json_int_t)r->paths[i].visits,
+                                            "share", share)) < 0)
             goto done;
     }
-    if (json_dump_callback(root, render_dump_cb, out, JSON_COMPACT) == 0
+    if (json_dump_callback(root, render_dump_cb, out, JSON_COMPACT | JSON_REAL_PRECISION(4)) == 0
         && buf_append(out, "\n", 1) == 0)
         rc = 0;
 done:
@@ -64,72 +102,255 @@ done:
     return rc;
 }
 
-static const char *const render_windows[] = { "15m", "60m", "6h", "24h" };
+/* Appends v with thousands separators. */
+static void
+render_count(buf *out, int64_t v)
+{
+    char digits[32];
+    int n, i;
+
+    if (v < 0) {
+        buf_append(out, "-", 1);
+        v = -v;
+    }
+    n = snprintf(digits, sizeof(digits), "%" PRId64, v);
+    for (i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf_append(out, ",", 1);
+        buf_append(out, digits + i, 1);
+    }
+}
+
+/* Appends an href to the report with r's parameters, path replaced by
+ * path ("" for all) and window by window. Already HTML-safe: every value is
+ * percent-encoded and '&' written as "&amp;". */
+static void
+render_href(buf *out, const report *r, const char *window, const char *path)
+{
+    buf_printf(out, "/visits?window=%s&amp;top=%d&amp;tz=", window, r->p.top);
+    qs_encode(out, r->p.tz);
+    if (path[0]) {
+        buf_puts(out, "&amp;path=");
+        qs_encode(out, path);
+    }
+}
+
+static const char *
+render_bucket_name(int minutes)
+{
+    return minutes == 1 ? "minute" : minutes == 5 ? "5 minutes" : "15 minutes";
+}
 
 int
-render_html(const report *r, int top, buf *out)
+render_chart(const report *r, buf *out)
 {
-    char stamp[VTIME_ISO_MS_SIZE], start[VTIME_ISO_SIZE];
-    int64_t max = 1;
-    size_t w;
+    int64_t max = 0;
+    chart_scale s;
+    int every, n = r->nbuckets;
+    double w = chart_bar_width(n);
 
-    for (int i = 0; i < r->nminutes; i++)
-        max = r->minutes[i] > max ? r->minutes[i] : max;
-    vtime_format_ms(r->generated_ms, stamp);
+    for (int i = 0; i < n; i++)
+        max = r->buckets[i].visits > max ? r->buckets[i].visits : max;
+    s = chart_scale_for(max);
+    every = chart_label_every(n);
 
     buf_printf(out,
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
-        "<title>Visits, last %s</title>\n"
-        "<link rel=\"stylesheet\" href=\"/visits/static/visits.css\">\n"
-        "<noscript><meta http-equiv=\"refresh\" content=\"2\"></noscript>\n"
-        "<script src=\"/visits/static/visits.js\" defer></script>\n"
-        "</head>\n<body data-window=\"%s\" data-top=\"%d\">\n"
-        "<header><h1>Visits</h1><nav aria-label=\"Window\">",
-        r->window, r->window, top);
-    for (w = 0; w < sizeof(render_windows) / sizeof(render_windows[0]); w++)
-        buf_printf(out, "<a href=\"/visits?window=%s&amp;top=%d\"%s>%s</a> ",
-                   render_windows[w], top,
-                   strcmp(render_windows[w], r->window) == 0
-                       ? " aria-current=\"page\"" : "",
+        "<svg id=\"chart\" class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\""
+        " aria-labelledby=\"chart-title chart-desc\" data-n=\"%d\""
+        " data-left=\"%d\" data-top=\"%d\" data-plot-w=\"%d\""
+        " data-plot-h=\"%d\">\n<desc id=\"chart-desc\">%d bars, one per %s; the last one, the current"
+        " %s, is still growing. Highest: ",
+        CHART_WIDTH, CHART_HEIGHT, n, CHART_LEFT, CHART_TOP, CHART_PLOT_W,
+        CHART_PLOT_H, n, render_bucket_name(r->p.bucket_minutes),
+        render_bucket_name(r->p.bucket_minutes));
+    render_count(out, max);
+    buf_puts(out, " visits.</desc>\n<g class=\"grid\" aria-hidden=\"true\">\n");
+    for (int t = 0; t < s.nticks; t++) {
+        double y = CHART_TOP + CHART_PLOT_H - chart_bar_height(s.step * t, &s);
+        buf_printf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>"
+                   "<text x=\"%d\" y=\"%.1f\" class=\"ylabel\">",
+                   CHART_LEFT, CHART_WIDTH - CHART_RIGHT, y, y, CHART_LEFT - 6, y + 4);
+        render_count(out, s.step * t);
+        buf_puts(out, "</text>\n");
+    }
+    buf_puts(out, "</g>\n<g class=\"bars\">\n");
+    for (int i = 0; i < n; i++) {
+        const report_bucket *b = &r->buckets[i];
+        double x = chart_bar_x(i, n), h = chart_bar_height(b->visits, &s);
+        buf_printf(out, "<g class=\"b%s\" tabindex=\"0\"><title>",
+                   i == n - 1 ? " now" : "");
+        html_escape(out, b->local);
+        buf_puts(out, " ");
+        html_escape(out, r->p.tz);
+        buf_puts(out, ": ");
+        render_count(out, b->visits);
+        buf_printf(out, " visits%s</title><rect class=\"hit\" x=\"%.1f\" y=\"%d\""
+                   " width=\"%.1f\" height=\"%d\"/><rect class=\"bar\" x=\"%.1f\""
+                   " y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>\n",
+                   i == n - 1 ? " so far" : "", x, CHART_TOP, w, CHART_PLOT_H, x,
+                   CHART_TOP + CHART_PLOT_H - h, w, h);
+    }
+    buf_puts(out, "</g>\n<g class=\"xlabels\" aria-hidden=\"true\">\n");
+    for (int i = 0; i < n; i++) {
+        if ((n - 1 - i) % every != 0)
+            continue;
+        buf_printf(out, "<text x=\"%.1f\" y=\"%d\" data-i=\"%d\">",
+                   chart_bar_x(i, n) + w / 2, CHART_HEIGHT - 8, i);
+        html_escape(out, r->buckets[i].local + 11);
+        buf_puts(out, "</text>\n");
+    }
+    buf_puts(out, "</g>\n</svg>\n");
+    return out->failed ? -1 : 0;
+}
+
+static const char *const render_windows[] = { "15m", "60m", "6h", "24h" };
+
+/* The cards: rate, current minute, window total and its change. */
+static void
+render_cards(const report *r, buf *out)
+{
+    char rate[32];
+
+    snprintf(rate, sizeof(rate), "%.1f", render_rate(r));
+    buf_printf(out,
+        "<section class=\"cards\" aria-label=\"Now\">\n"
+        "<div class=\"card\"><h2>Visits per second</h2><p class=\"big\" id=\"rate\">"
+        "%s</p><p class=\"sub\">all paths, average of %d s</p></div>\n"
+        "<div class=\"card\"><h2>This minute</h2><p class=\"big\" id=\"current\">",
+        rate, REPORT_RATE_SECONDS);
+    render_count(out, r->current_minute);
+    buf_puts(out, "</p><p class=\"sub\">so far</p></div>\n<div class=\"card\"><h2>"
+                  "Last ");
+    buf_puts(out, r->p.window);
+    buf_puts(out, "</h2><p class=\"big\" id=\"total\">");
+    render_count(out, r->total);
+    buf_puts(out, "</p><p class=\"sub\" id=\"change\">");
+    if (r->previous_total == 0) {
+        buf_puts(out, "none in the window before");
+    } else {
+        double c = 100.0 * (double)(r->total - r->previous_total)
+                   / (double)r->previous_total;
+        buf_printf(out, "%s%.1f%% vs the %s before", c >= 0 ? "+" : "", c,
+                   r->p.window);
+    }
+    buf_puts(out, "</p></div>\n</section>\n");
+}
+
+/* The form: window, time zone, path filter. */
+static void
+render_controls(const report *r, buf *out)
+{
+    buf_puts(out, "<form class=\"controls\" method=\"get\" action=\"/visits\">\n"
+                  "<label>Window <select name=\"window\">");
+    for (size_t w = 0; w < sizeof(render_windows) / sizeof(render_windows[0]); w++)
+        buf_printf(out, "<option%s>%s</option>",
+                   strcmp(render_windows[w], r->p.window) == 0 ? " selected" : "",
                    render_windows[w]);
-    buf_printf(out,
-        "</nav></header>\n<main>\n<section class=\"stats\">\n"
-        "<div><span class=\"label\">This minute</span>"
-        "<span class=\"num\" id=\"current\">%" PRId64 "</span></div>\n"
-        "<div><span class=\"label\">Last %s</span>"
-        "<span class=\"num\" id=\"total\">%" PRId64 "</span></div>\n"
-        "<div><span class=\"label\">Updated (UTC)</span>"
-        "<span class=\"num small\"><time id=\"updated\" datetime=\"%s\">%.8s"
-        "</time></span></div>\n</section>\n"
-        "<p id=\"status\" role=\"status\" aria-live=\"polite\"></p>\n",
-        r->nminutes ? r->minutes[r->nminutes - 1] : 0, r->window, r->total, stamp,
-        stamp + 11);
+    buf_puts(out, "</select></label>\n<label>Time zone <input name=\"tz\" value=\"");
+    html_escape(out, r->p.tz);
+    buf_puts(out, "\" size=\"16\" spellcheck=\"false\"></label>\n<label>Path <input"
+                  " name=\"path\" value=\"");
+    html_escape(out, r->p.path);
+    buf_printf(out, "\" placeholder=\"all paths\" size=\"18\" spellcheck=\"false\">"
+                    "</label>\n<input type=\"hidden\" name=\"top\" value=\"%d\">\n"
+                    "<button type=\"submit\">Show</button>\n</form>\n", r->p.top);
+}
 
-    buf_puts(out, "<section><h2>Top paths</h2>\n<table id=\"paths\">"
-                  "<thead><tr><th scope=\"col\">Path</th>"
-                  "<th scope=\"col\" class=\"num\">Visits</th></tr></thead><tbody>\n");
+/* The top paths, each linking to its own chart. */
+static void
+render_paths(const report *r, buf *out)
+{
+    buf_puts(out, "<section aria-labelledby=\"paths-title\">\n<h2 id=\"paths-title\">"
+                  "Top paths</h2>\n<table id=\"paths\"><thead><tr>"
+                  "<th scope=\"col\">Path</th><th scope=\"col\" class=\"num\">Visits"
+                  "</th><th scope=\"col\" class=\"num\">Share</th></tr></thead>"
+                  "<tbody>\n");
     for (size_t i = 0; i < r->npaths; i++) {
-        buf_puts(out, "<tr><td class=\"path\">");
+        double share = r->site_total ? 100.0 * (double)r->paths[i].visits
+                                           / (double)r->site_total
+                                     : 0;
+        buf_puts(out, "<tr><td class=\"path\"><a href=\"");
+        render_href(out, r, r->p.window, r->paths[i].path);
+        buf_puts(out, "\">");
         html_escape(out, r->paths[i].path);
-        buf_printf(out, "</td><td class=\"num\">%" PRId64 "</td></tr>\n",
-                   r->paths[i].visits);
+        buf_puts(out, "</a></td><td class=\"num\">");
+        render_count(out, r->paths[i].visits);
+        buf_printf(out, "</td><td class=\"num\">%.1f%%</td></tr>\n", share);
     }
-    buf_puts(out, "</tbody></table></section>\n");
+    if (r->npaths == 0)
+        buf_puts(out, "<tr><td colspan=\"3\">No visits in this window yet.</td></tr>\n");
+    buf_puts(out, "</tbody></table>\n</section>\n");
+}
 
-    buf_puts(out, "<section><h2>Visits per minute</h2>\n<table id=\"minutes\">"
-                  "<thead><tr><th scope=\"col\">Minute (UTC)</th>"
-                  "<th scope=\"col\" class=\"num\">Visits</th>"
-                  "<th scope=\"col\"><span class=\"sr\">Share of the busiest"
-                  " minute</span></th></tr></thead><tbody>\n");
-    for (int i = r->nminutes - 1; i >= 0; i--) {
-        vtime_format_sec(r->first_minute + 60 * (int64_t)i, start);
-        buf_printf(out, "<tr%s><td><time datetime=\"%s\">%.5s</time></td>"
-                   "<td class=\"num\">%" PRId64 "</td><td class=\"bar\">"
-                   "<span style=\"width:%d%%\"></span></td></tr>\n",
-                   i == r->nminutes - 1 ? " class=\"now\"" : "", start, start + 11,
-                   r->minutes[i], (int)(r->minutes[i] * 100 / max));
+int
+render_html(const report *r, buf *out)
+{
+    char stamp[VTIME_ISO_MS_SIZE];
+
+    vtime_format_ms(r->generated_ms, stamp);
+    buf_puts(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width,"
+                  "initial-scale=1\">\n<title>Visits");
+    if (r->p.path[0]) {
+        buf_puts(out, " to ");
+        html_escape(out, r->p.path);
     }
-    buf_puts(out, "</tbody></table></section>\n</main>\n</body></html>\n");
+    buf_printf(out, ", last %s</title>\n"
+                    "<link rel=\"stylesheet\" href=\"/visits/static/visits.css\">\n"
+                    "<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>\n"
+                    "<script src=\"/visits/static/visits.js\" defer></script>\n"
+                    "</head>\n<body>\n<header class=\"top\"><h1><a href=\"/visits\">"
+                    "Visits</a></h1>\n",
+               r->p.window);
+    render_controls(r, out);
+    buf_puts(out, "</header>\n<main>\n<p id=\"status\" class=\"status\" role=\"status\""
+                  " aria-live=\"polite\">Updated <time id=\"updated\" datetime=\"");
+    buf_puts(out, stamp);
+    buf_printf(out, "\">%.8s UTC</time></p>\n", stamp + 11);
+    render_cards(r, out);
+
+    buf_printf(out, "<section aria-labelledby=\"chart-title\">\n<h2 id=\"chart-title\">"
+                    "Visits per %s, ", render_bucket_name(r->p.bucket_minutes));
+    if (r->p.path[0]) {
+        buf_puts(out, "<code>");
+        html_escape(out, r->p.path);
+        buf_puts(out, "</code> (<a href=\"");
+        render_href(out, r, r->p.window, "");
+        buf_puts(out, "\">all paths</a>)");
+    } else {
+        buf_puts(out, "all paths");
+    }
+    buf_puts(out, ", times in ");
+    html_escape(out, r->p.tz);
+    buf_puts(out, "</h2>\n<figure>\n");
+    render_chart(r, out);
+    buf_puts(out, "<figcaption id=\"chart-focus\" class=\"sub\" aria-live=\"polite\">"
+                  "Point at or tab to a bar to see its count.</figcaption>\n"
+                  "</figure>\n</section>\n");
+    render_paths(r, out);
+    buf_puts(out, "</main>\n<footer><a href=\"/visits.json\">JSON</a> &middot; "
+                  "<a href=\"/visits.csv\">CSV of the last hour</a></footer>\n"
+                  "</body></html>\n");
+    return out->failed ? -1 : 0;
+}
+
+int
+render_csv_field(buf *out, const char *s)
+{
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'
+                  || s[0] == '\t' || s[0] == '\r';
+
+    if (quote)
+        buf_append(out, "\"", 1);
+    if (formula)
+        buf_append(out, "'", 1);
+    for (; *s; s++) {
+        if (*s == '"')
+            buf_append(out, "\"", 1);
+        buf_append(out, s, 1);
+    }
+    if (quote)
+        buf_append(out, "\"", 1);
     return out->failed ? -1 : 0;
 }

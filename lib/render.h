@@ -1,21 +1,29 @@
-/* render.h - the report as JSON and as an HTML page. */
+/* render.h - the report as JSON, as an HTML page with an SVG chart, and as
+ * CSV rows. Every string that came from a request is escaped for where it
+ * lands. */
 #ifndef VISITS_RENDER_H
 #define VISITS_RENDER_H
+
+#include <stdint.h>
 
 #include "buf.h"
 #include "report.h"
 
-/* Appends r as a JSON document to out:
- *   {"window":"60m","generated_at":"...Z","total":N,"current_minute":N,
- *    "minutes":[{"start":"...Z","visits":N},...],   oldest first
- *    "paths":[{"path":"/x","visits":N},...]}          most visited first
- * Returns 0, or -1 when out of memory. */
+/* Appends r as the JSON document described in docs/API.md. Returns 0, or
+ * -1 when out of memory. */
 int render_json(const report *r, buf *out);
 
-/* Appends the /visits page for r to out: the numbers, a table per minute
- * (newest first) and the top paths, every string escaped; it keeps itself
- * current through /visits/static/visits.js, or a meta refresh without
- * JavaScript. top is the number of paths asked for. Returns 0 or -1. */
-int render_html(const report *r, int top, buf *out);
+/* Appends the /visits page for r: the numbers, the chart (SVG, works
+ * without JavaScript), the top paths, and the controls. Returns 0 or -1. */
+int render_html(const report *r, buf *out);
+
+/* Appends the SVG chart of r alone. Returns 0 or -1. */
+int render_chart(const report *r, buf *out);
+
+/* Appends one CSV field: quoted when it holds a comma, quote, CR or LF;
+ * quotes doubled; and, against formula injection in spreadsheets, a
+ * leading =, +, -, @, tab or CR prefixed with a single quote. Returns 0 or
+ * -1. */
+int render_csv_field(buf *out, const char *s);
 
 #endif

@@ -1,4 +1,4 @@
-/* report.c - reading the report's numbers from visit_minutes. */
+/* report.c - reading the report's numbers from PostgreSQL. */
 #include "report.h"
 
 #include <inttypes.h>
@@ -9,43 +9,97 @@
 #include "db.h"
 #include "vtime.h"
 
-/* Per-minute sums ('m') and the top paths ('p') of one window, in one
- * statement so both come from the same snapshot. */
-static const char report_sql[] =
-    "WITH w AS (SELECT minute, path, visits FROM visit_minutes"
-    "           WHERE minute >= to_timestamp($1) AND minute < to_timestamp($2))"
-    " SELECT 'm', extract(epoch FROM minute)::bigint::text, sum(visits)::bigint"
-    "   FROM w GROUP BY minute"
-    " UNION ALL"
-    " (SELECT 'p', path, sum(visits)::bigint AS v FROM w"
-    "   GROUP BY path ORDER BY v DESC, path LIMIT $3)";
+/* One statement, one snapshot. Parameters: $1 first bucket start, $2 end
+ * of the last bucket, $3 bucket seconds, $4 time zone, $5 top, $6 start of
+ * the previous window, $7 the first hour boundary at or after $1, $8/$9 the
+ * rate's seconds, $10 the current minute; $11 the path, when filtered.
+ * SERIES is where the chart's numbers come from: visit_totals for all
+ * paths, visit_minutes of one path. Top paths read whole hours from
+ * visit_hours and the minutes before the first hour from visit_minutes. */
+#define REPORT_SQL(SERIES)                                                     \
+    "SELECT 'b', extract(epoch FROM b)::bigint,"                               \
+    "  (SELECT coalesce(sum(t.visits), 0) FROM " SERIES                        \
+    "   AND t.minute >= b AND t.minute < b + make_interval(secs => $3::int)),"  \
+    "  to_char(b AT TIME ZONE $4::text, 'YYYY-MM-DD HH24:MI')"                 \
+    " FROM generate_series(to_timestamp($1::bigint),"                          \
+    "      to_timestamp($2::bigint - $3::int), make_interval(secs => $3::int)) b" \
+    " UNION ALL"                                                               \
+    " SELECT 'prev', 0, coalesce(sum(t.visits), 0), NULL FROM " SERIES         \
+    "  AND t.minute >= to_timestamp($6::bigint)"                               \
+    "  AND t.minute < to_timestamp($1::bigint)"                                \
+    " UNION ALL"                                                               \
+    " SELECT 'cur', 0, coalesce(sum(t.visits), 0), NULL FROM " SERIES          \
+    "  AND t.minute = to_timestamp($10::bigint)"                               \
+    " UNION ALL"                                                               \
+    " SELECT 'site', 0, coalesce(sum(visits), 0), NULL FROM visit_totals"      \
+    "  WHERE minute >= to_timestamp($1::bigint)"                               \
+    "  AND minute < to_timestamp($2::bigint)"                                  \
+    " UNION ALL"                                                               \
+    " SELECT 'rate', 0, coalesce(sum(visits), 0), NULL FROM visit_seconds"     \
+    "  WHERE second >= to_timestamp($8::bigint)"                               \
+    "  AND second < to_timestamp($9::bigint)"                                  \
+    " UNION ALL"                                                               \
+    " (SELECT 'p', 0, sum(v), path FROM ("                                     \
+    "   SELECT path, visits AS v FROM visit_minutes"                           \
+    "    WHERE minute >= to_timestamp($1::bigint)"                             \
+    "    AND minute < to_timestamp(least($7::bigint, $2::bigint))"             \
+    "   UNION ALL"                                                             \
+    "   SELECT path, visits FROM visit_hours"                                  \
+    "    WHERE hour >= to_timestamp($7::bigint)"                               \
+    "    AND hour < to_timestamp($2::bigint)) x"                               \
+    "  GROUP BY path ORDER BY 3 DESC, path LIMIT $5::int)"
+
+static const char report_sql_all[] =
+    REPORT_SQL("visit_totals t WHERE true");
+static const char report_sql_path[] =
+    REPORT_SQL("visit_minutes t WHERE t.path = $11::text");
 
 int
 report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
              char *err, size_t errlen)
 {
-    char from[24], to[24], top[16];
-    const char *params[3] = { from, to, top };
+    char v[11][32];
+    const char *params[11];
+    int64_t bucket, current, first, end, hour, nparams;
     PGresult *res;
-    int64_t current = vtime_minute(now_ms), minute, visits;
-    int rows, i;
+    int rows, i, nb = 0;
 
     memset(r, 0, sizeof(*r));
-    r->window = p->window;
-    r->nminutes = p->minutes;
-    r->first_minute = current - (int64_t)(p->minutes - 1) * 60;
+    r->p = *p;
     r->generated_ms = now_ms;
-    snprintf(from, sizeof(from), "%" PRId64, r->first_minute);
-    snprintf(to, sizeof(to), "%" PRId64, current + 60);
-    snprintf(top, sizeof(top), "%d", p->top);
+    bucket = (int64_t)p->bucket_minutes * 60;
+    current = vtime_minute(now_ms);
+    end = current - current % bucket + bucket;
+    r->nbuckets = p->minutes / p->bucket_minutes;
+    r->bucket_seconds = (int)bucket;
+    first = end - r->nbuckets * bucket;
+    hour = (first + 3599) / 3600 * 3600;
+    r->rate_to = now_ms / 1000 - REPORT_RATE_LAG_S;
+    r->rate_from = r->rate_to - REPORT_RATE_SECONDS;
 
-    r->minutes = calloc((size_t)p->minutes, sizeof(*r->minutes));
+    snprintf(v[0], sizeof(v[0]), "%" PRId64, first);
+    snprintf(v[1], sizeof(v[1]), "%" PRId64, end);
+    snprintf(v[2], sizeof(v[2]), "%" PRId64, bucket);
+    snprintf(v[4], sizeof(v[4]), "%d", p->top);
+    snprintf(v[5], sizeof(v[5]), "%" PRId64, first - (end - first));
+    snprintf(v[6], sizeof(v[6]), "%" PRId64, hour);
+    snprintf(v[7], sizeof(v[7]), "%" PRId64, r->rate_from);
+    snprintf(v[8], sizeof(v[8]), "%" PRId64, r->rate_to);
+    snprintf(v[9], sizeof(v[9]), "%" PRId64, current);
+    for (i = 0; i < 11; i++)
+        params[i] = v[i];
+    params[3] = p->tz;
+    params[10] = p->path;
+    nparams = p->path[0] ? 11 : 10;
+
+    r->buckets = calloc((size_t)r->nbuckets, sizeof(*r->buckets));
     r->paths = calloc((size_t)p->top, sizeof(*r->paths));
-    if (r->minutes == NULL || r->paths == NULL) {
+    if (r->buckets == NULL || r->paths == NULL) {
         snprintf(err, errlen, "out of memory");
         goto failed;
     }
-    res = PQexecParams(conn, report_sql, 3, NULL, params, NULL, NULL, 0);
+    res = PQexecParams(conn, p->path[0] ? report_sql_path : report_sql_all,
+                       (int)nparams, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         db_error(conn, res, err, errlen);
         PQclear(res);
@@ -53,15 +107,26 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
     }
     rows = PQntuples(res);
     for (i = 0; i < rows; i++) {
-        visits = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-        if (PQgetvalue(res, i, 0)[0] == 'm') {
-            minute = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-            if (minute >= r->first_minute && minute <= current) {
-                r->minutes[(minute - r->first_minute) / 60] += visits;
-                r->total += visits;
-            }
-        } else if (r->npaths < (size_t)p->top) {
-            r->paths[r->npaths].path = strdup(PQgetvalue(res, i, 1));
+        const char *kind = PQgetvalue(res, i, 0);
+        int64_t visits = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+
+        if (strcmp(kind, "b") == 0 && nb < r->nbuckets) {
+            r->buckets[nb].start = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+            r->buckets[nb].visits = visits;
+            snprintf(r->buckets[nb].local, sizeof(r->buckets[nb].local), "%s",
+                     PQgetvalue(res, i, 3));
+            r->total += visits;
+            nb++;
+        } else if (strcmp(kind, "prev") == 0) {
+            r->previous_total = visits;
+        } else if (strcmp(kind, "cur") == 0) {
+            r->current_minute = visits;
+        } else if (strcmp(kind, "site") == 0) {
+            r->site_total = visits;
+        } else if (strcmp(kind, "rate") == 0) {
+            r->rate_visits = visits;
+        } else if (strcmp(kind, "p") == 0 && r->npaths < (size_t)p->top) {
+            r->paths[r->npaths].path = strdup(PQgetvalue(res, i, 3));
             if (r->paths[r->npaths].path == NULL) {
                 snprintf(err, errlen, "out of memory");
                 PQclear(res);
@@ -71,10 +136,53 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
         }
     }
     PQclear(res);
+    if (nb != r->nbuckets) {
+        snprintf(err, errlen, "the report query returned %d buckets, not %d", nb,
+                 r->nbuckets);
+        goto failed;
+    }
     return 0;
 failed:
     report_free(r);
     return -1;
+}
+
+/* FNV-1a over len bytes, continuing from h. */
+static uint64_t
+report_hash(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+uint64_t
+report_etag(const report *r)
+{
+    uint64_t h = 14695981039346656037ULL;
+    int64_t nums[6] = { r->total, r->previous_total, r->current_minute,
+                        r->site_total, r->rate_visits, r->rate_from };
+
+    /* Strings with their NUL, so "ab"+"c" and "a"+"bc" differ. */
+    h = report_hash(h, r->p.window, strlen(r->p.window) + 1);
+    h = report_hash(h, r->p.tz, strlen(r->p.tz) + 1);
+    h = report_hash(h, r->p.path, strlen(r->p.path) + 1);
+    h = report_hash(h, &r->p.top, sizeof(r->p.top));
+    h = report_hash(h, nums, sizeof(nums));
+    for (int i = 0; i < r->nbuckets; i++) {
+        h = report_hash(h, &r->buckets[i].start, sizeof(r->buckets[i].start));
+        h = report_hash(h, &r->buckets[i].visits, sizeof(r->buckets[i].visits));
+        h = report_hash(h, r->buckets[i].local, strlen(r->buckets[i].local) + 1);
+    }
+    for (size_t i = 0; i < r->npaths; i++) {
+        h = report_hash(h, r->paths[i].path, strlen(r->paths[i].path) + 1);
+        h = report_hash(h, &r->paths[i].visits, sizeof(r->paths[i].visits));
+    }
+    return h;
 }
 
 void
@@ -85,8 +193,9 @@ report_free(report *r)
     for (size_t i = 0; i < r->npaths; i++)
         free(r->paths[i].path);
     free(r->paths);
-    free(r->minutes);
+    free(r->buckets);
     r->paths = NULL;
-    r->minutes = NULL;
+    r->buckets = NULL;
     r->npaths = 0;
+    r->nbuckets = 0;
 }

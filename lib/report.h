@@ -1,4 +1,4 @@
-/* report.h - what the report page shows, read from visit_minutes in one
+/* report.h - what the report page shows, read from PostgreSQL in one
  * statement (one snapshot). */
 #ifndef VISITS_REPORT_H
 #define VISITS_REPORT_H
@@ -9,26 +9,47 @@
 
 #include "params.h"
 
+/* The "now" rate: visits in the RATE_SECONDS seconds that end
+ * REPORT_RATE_LAG_S seconds ago, so the consumer has flushed them. */
+#define REPORT_RATE_SECONDS 10
+#define REPORT_RATE_LAG_S 2
+
+typedef struct report_bucket {
+    int64_t start;          /* seconds since the epoch (UTC) */
+    int64_t visits;
+    char local[17];         /* "YYYY-MM-DD HH:MM" in the report's time zone */
+} report_bucket;
+
 typedef struct report_path {
     char *path;
     int64_t visits;
 } report_path;
 
 typedef struct report {
-    const char *window;     /* "60m" */
-    int nminutes;           /* window length; the last minute is the current */
-    int64_t first_minute;   /* start of the oldest minute, epoch seconds */
-    int64_t generated_ms;   /* the "now" the window ends at */
-    int64_t total;          /* visits in the window */
-    int64_t *minutes;       /* nminutes counts, oldest first */
-    report_path *paths;     /* most visited first, at most top */
+    report_params p;        /* what was asked */
+    int64_t generated_ms;   /* the "now" of the report */
+    int bucket_seconds;
+    int nbuckets;           /* the last one holds now and is still growing */
+    report_bucket *buckets; /* oldest first */
+    int64_t total;          /* window total, of p.path or of all paths */
+    int64_t previous_total; /* the window before, same length */
+    int64_t current_minute; /* visits so far in the current minute */
+    int64_t site_total;     /* window total of all paths */
+    int64_t rate_visits;    /* site-wide, in [rate_from, rate_to) */
+    int64_t rate_from, rate_to;
+    report_path *paths;     /* most visited first, at most p.top, all paths */
     size_t npaths;
 } report;
 
-/* Reads the window of p ending in the minute of now_ms into r. Returns 0,
- * or -1 with a message (r is then empty, but must still be freed). */
+/* Reads the report for p at now_ms into r. The window is p.minutes long,
+ * cut into p.bucket_minutes buckets aligned in UTC, the last holding now.
+ * Returns 0, or -1 with a message (r is then empty but must be freed). */
 int report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
                  char *err, size_t errlen);
+
+/* Returns a hash of every number and string of r except generated_ms, for
+ * a weak ETag: two reports with the same value show the same data. */
+uint64_t report_etag(const report *r);
 
 /* Frees what report_query allocated in r. Accepts NULL. */
 void report_free(report *r);

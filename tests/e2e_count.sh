@@ -50,13 +50,13 @@ diff -u "$expected" <(json_counts) || fail "per-path counts in /visits.json diff
 
 json=$(curl -sf "$URL/visits.json?window=15m&top=100")
 [ "$(jq .total <<<"$json")" = 5004 ] || fail "/visits.json total is not 5004: $json"
-[ "$(jq '[.minutes[].visits] | add' <<<"$json")" = 5004 ] \
-    || fail "/visits.json minutes do not add up to 5004"
-[ "$(jq '.minutes | length' <<<"$json")" = 15 ] || fail "15m window has not 15 minutes"
+[ "$(jq '[.buckets[].visits] | add' <<<"$json")" = 5004 ] \
+    || fail "/visits.json buckets do not add up to 5004"
+[ "$(jq '.buckets | length' <<<"$json")" = 15 ] || fail "15m window has not 15 buckets"
 
 # The HTML report shows the same and escapes the path.
 html=$(curl -sf "$URL/visits?window=15m&top=100")
-grep -q '<span class="num" id="total">5004</span>' <<<"$html" \
+grep -q '<p class="big" id="total">5,004</p>' <<<"$html" \
     || fail "the report page does not show the total"
 grep -q '/e2e/&lt;script&gt;x' <<<"$html" || fail "the report page does not escape paths"
 grep -q '<script>x' <<<"$html" && fail "the report page shows an unescaped path"

@@ -1,92 +1,178 @@
-// Keeps /visits current: polls /visits.json about once a second and updates
-// the numbers and tables in place. Pauses while the tab is hidden and says
-// so when the data is stale. Strings go in through textContent only.
+// visits report: keeps /visits current without reloading. Polls
+// /visits.json (same parameters as the page) about once a second, updates
+// the numbers, the chart's bars and the table in place, pauses while the
+// tab is hidden, and says so when the data is stale or the server cannot be
+// reached. Text goes in through textContent only.
 (function () {
   "use strict";
-  var body = document.body;
-  var url = "/visits.json?window=" + encodeURIComponent(body.dataset.window) +
-            "&top=" + encodeURIComponent(body.dataset.top);
+  var SVG = "http://www.w3.org/2000/svg";
+  var url = "/visits.json" + location.search;
+  var svg = document.getElementById("chart");
   var status = document.getElementById("status");
-  var lastOk = Date.now(), timer = null, busy = false;
+  var focusLine = document.getElementById("chart-focus");
+  var lastOk = Date.now(), lastPaths = "", timer = null, busy = false, failures = 0;
+  if (!svg || !status) return;
 
-  function text(id, value) {
-    var el = document.getElementById(id);
-    if (el.textContent !== String(value)) el.textContent = value;
+  var fmt = function (n) { return Number(n).toLocaleString("en-US"); };
+  var geom = {
+    left: +svg.dataset.left, top: +svg.dataset.top,
+    w: +svg.dataset.plotW, h: +svg.dataset.plotH
+  };
+
+  function setText(el, text) {
+    if (el && el.textContent !== String(text)) el.textContent = text;
   }
 
-  function cell(tr, value, cls) {
-    var td = document.createElement("td");
-    if (cls) td.className = cls;
-    td.textContent = value;
-    tr.appendChild(td);
-    return td;
+  function barHeight(v, max) {
+    if (v <= 0) return 0;
+    if (v >= max) return geom.h;
+    return Math.max(1, v * geom.h / max);
+  }
+
+  // Bars keep their DOM nodes: only heights, titles and labels change, so
+  // nothing flickers and keyboard focus stays where it is.
+  function renderChart(d) {
+    var groups = svg.querySelectorAll("g.bars g.b");
+    if (groups.length !== d.buckets.length) return;  // other window: reload shows it
+    var max = d.chart.y_max, i;
+    for (i = 0; i < groups.length; i++) {
+      var b = d.buckets[i], g = groups[i];
+      var h = barHeight(b.visits, max);
+      var bar = g.querySelector("rect.bar");
+      bar.setAttribute("y", (geom.top + geom.h - h).toFixed(1));
+      bar.setAttribute("height", h.toFixed(1));
+      setText(g.querySelector("title"), b.local + " " + d.tz + ": " + fmt(b.visits) +
+              " visits" + (i === groups.length - 1 ? " so far" : ""));
+    }
+    var labels = svg.querySelectorAll("g.xlabels text");
+    for (i = 0; i < labels.length; i++) {
+      var b2 = d.buckets[+labels[i].dataset.i];
+      if (b2) setText(labels[i], b2.local.substr(11));
+    }
+    var grid = svg.querySelector("g.grid");
+    var lines = grid.querySelectorAll("text");
+    if (lines.length === d.chart.y_ticks.length) {
+      for (i = 0; i < lines.length; i++) setText(lines[i], fmt(d.chart.y_ticks[i]));
+    } else {
+      while (grid.firstChild) grid.removeChild(grid.firstChild);
+      d.chart.y_ticks.forEach(function (t) {
+        var y = (geom.top + geom.h - barHeight(t, max)).toFixed(1);
+        var line = document.createElementNS(SVG, "line");
+        line.setAttribute("x1", geom.left); line.setAttribute("x2", geom.left + geom.w);
+        line.setAttribute("y1", y); line.setAttribute("y2", y);
+        var text = document.createElementNS(SVG, "text");
+        text.setAttribute("x", geom.left - 6); text.setAttribute("y", +y + 4);
+        text.setAttribute("class", "ylabel");
+        text.textContent = fmt(t);
+        grid.appendChild(line); grid.appendChild(text);
+      });
+    }
+  }
+
+  function pathHref(d, path) {
+    var q = new URLSearchParams(location.search);
+    q.set("path", path);
+    q.set("window", d.window);
+    return "/visits?" + q.toString();
+  }
+
+  function renderPaths(d) {
+    var key = JSON.stringify(d.paths);
+    if (key === lastPaths) return;
+    lastPaths = key;
+    var body = document.querySelector("#paths tbody");
+    var rows = d.paths.map(function (p) {
+      var tr = document.createElement("tr");
+      var td = document.createElement("td");
+      td.className = "path";
+      var a = document.createElement("a");
+      a.href = pathHref(d, p.path);
+      a.textContent = p.path;
+      td.appendChild(a);
+      tr.appendChild(td);
+      [fmt(p.visits), (p.share * 100).toFixed(1) + "%"].forEach(function (t) {
+        var c = document.createElement("td");
+        c.className = "num";
+        c.textContent = t;
+        tr.appendChild(c);
+      });
+      return tr;
+    });
+    if (!rows.length) {
+      var tr = document.createElement("tr"), td = document.createElement("td");
+      td.colSpan = 3;
+      td.textContent = "No visits in this window yet.";
+      tr.appendChild(td);
+      rows.push(tr);
+    }
+    body.replaceChildren.apply(body, rows);
   }
 
   function render(d) {
-    var n = d.minutes.length;
-    text("current", n ? d.minutes[n - 1].visits : 0);
-    text("total", d.total);
-    var upd = document.getElementById("updated");
-    upd.dateTime = d.generated_at;
-    upd.textContent = d.generated_at.substr(11, 8);
+    setText(document.getElementById("rate"), d.rate.per_second.toFixed(1));
+    setText(document.getElementById("current"), fmt(d.current_minute));
+    setText(document.getElementById("total"), fmt(d.total));
+    setText(document.getElementById("change"), d.change === null
+      ? "none in the window before"
+      : (d.change >= 0 ? "+" : "") + (d.change * 100).toFixed(1) + "% vs the " +
+        d.window + " before");
+    renderChart(d);
+    renderPaths(d);
+  }
 
-    var max = 1, i, tr, rows = [];
-    for (i = 0; i < n; i++) max = Math.max(max, d.minutes[i].visits);
-    for (i = n - 1; i >= 0; i--) {
-      var m = d.minutes[i];
-      tr = document.createElement("tr");
-      if (i === n - 1) tr.className = "now";
-      var t = document.createElement("time");
-      t.dateTime = m.start;
-      t.textContent = m.start.substr(11, 5);
-      cell(tr, "").appendChild(t);
-      cell(tr, m.visits, "num");
-      var bar = document.createElement("span");
-      bar.style.width = Math.floor(m.visits * 100 / max) + "%";
-      cell(tr, "", "bar").appendChild(bar);
-      rows.push(tr);
-    }
-    document.querySelector("#minutes tbody").replaceChildren.apply(
-      document.querySelector("#minutes tbody"), rows);
-
-    rows = [];
-    for (i = 0; i < d.paths.length; i++) {
-      tr = document.createElement("tr");
-      cell(tr, d.paths[i].path, "path");
-      cell(tr, d.paths[i].visits, "num");
-      rows.push(tr);
-    }
-    document.querySelector("#paths tbody").replaceChildren.apply(
-      document.querySelector("#paths tbody"), rows);
+  function showStatus(text, stale) {
+    status.className = stale ? "status stale" : "status";
+    setText(status, text);
   }
 
   function tick() {
     timer = null;
-    if (document.hidden || busy) return schedule();
+    if (document.hidden) {
+      showStatus("Paused while this tab is hidden.", false);
+      return;
+    }
+    if (busy) return schedule();
     busy = true;
-    fetch(url, { cache: "no-store" }).then(function (r) {
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
-    }).then(function (d) {
-      render(d);
-      lastOk = Date.now();
-      status.className = "";
-      status.textContent = "Live: updated every second.";
-    }).catch(function (e) {
-      var age = Math.round((Date.now() - lastOk) / 1000);
-      status.className = "stale";
-      status.textContent = "Cannot reach the server (" + e.message +
-        "); the numbers are " + age + " s old. Retrying.";
-    }).then(function () { busy = false; schedule(); });
+    fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok) {
+          return r.text().then(function (t) { throw new Error(t.trim() || "HTTP " + r.status); });
+        }
+        return r.json();
+      })
+      .then(function (d) {
+        render(d);
+        lastOk = Date.now();
+        failures = 0;
+        showStatus("Live: updated " + d.generated_at.substr(11, 8) + " UTC, every second.", false);
+      })
+      .catch(function (e) {
+        failures++;
+        var age = Math.round((Date.now() - lastOk) / 1000);
+        showStatus("Not updating: " + e.message + ". These numbers are " + age +
+                   " s old; retrying.", true);
+      })
+      .then(function () { busy = false; schedule(); });
   }
 
   function schedule() {
-    if (!timer) timer = setTimeout(tick, 1000);
+    // Back off to 5 s while the server keeps failing.
+    if (!timer) timer = setTimeout(tick, failures ? Math.min(5000, 1000 * failures) : 1000);
   }
 
+  function showBar(ev) {
+    var g = ev.target.closest && ev.target.closest("g.b");
+    if (g) setText(focusLine, g.querySelector("title").textContent);
+  }
+  svg.addEventListener("mouseover", showBar);
+  svg.addEventListener("focusin", showBar);
+
   document.addEventListener("visibilitychange", function () {
-    if (!document.hidden) { clearTimeout(timer); timer = null; tick(); }
+    if (!document.hidden) {
+      clearTimeout(timer);
+      timer = null;
+      tick();
+    }
   });
-  status.textContent = "Live: updated every second.";
-  schedule();
+  tick();
 })();
