@@ -164,8 +164,9 @@ uint64_t
 report_etag(const report *r)
 {
     uint64_t h = 14695981039346656037ULL;
-    int64_t nums[6] = { r->total, r->previous_total, r->current_minute,
-                        r->site_total, r->rate_visits, r->rate_from };
+    /* Not the rate's or the report's time: they move every second. */
+    int64_t nums[5] = { r->total, r->previous_total, r->current_minute,
+                        r->site_total, r->rate_visits };
 
     /* Strings with their NUL, so "ab"+"c" and "a"+"bc" differ. */
     h = report_hash(h, r->p.window, strlen(r->p.window) + 1);

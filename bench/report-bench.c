@@ -1,0 +1,102 @@
+/* visits-report-bench - measures how long the report takes to build: the
+ * query and the rendering, for each window, as JSON and as HTML, against
+ * the database given (fill it first: bench/report.sh does). Prints one line
+ * per case with percentiles in milliseconds. A benchmark, not a test.
+ * Usage: visits-report-bench CONNINFO [ITERATIONS] */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "db.h"
+#include "params.h"
+#include "render.h"
+#include "report.h"
+#include "vtime.h"
+
+static double
+bench_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+bench_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Runs one case n times; prints its percentiles. Returns 0 or -1. */
+static int
+bench_case(PGconn *conn, const char *query, int json, int n, double *ms)
+{
+    char err[512];
+    report_params p;
+    buf out = BUF_INIT;
+    report r;
+
+    if (params_parse(query, &p, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s: %s\n", query, err);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        double t0 = bench_now_ms();
+        if (report_query(conn, &p, vtime_now_ms(), &r, err, sizeof(err)) < 0) {
+            fprintf(stderr, "%s: %s\n", query, err);
+            buf_free(&out);
+            return -1;
+        }
+        buf_reset(&out);
+        if ((json ? render_json(&r, &out) : render_html(&r, &out)) < 0) {
+            fprintf(stderr, "out of memory\n");
+            report_free(&r);
+            buf_free(&out);
+            return -1;
+        }
+        report_free(&r);
+        ms[i] = bench_now_ms() - t0;
+    }
+    qsort(ms, (size_t)n, sizeof(*ms), bench_cmp);
+    printf("query=%-28s kind=%-4s n=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f "
+           "max_ms=%.2f bytes=%zu\n", query, json ? "json" : "html", n,
+           ms[n / 2], ms[n * 9 / 10], ms[n * 99 / 100], ms[n - 1], out.len);
+    fflush(stdout);
+    buf_free(&out);
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const char *const queries[] = {
+        "window=15m", "window=60m", "window=6h", "window=24h",
+        "window=60m&path=/p/500", "window=24h&path=/p/500",
+    };
+    char err[512];
+    PGconn *conn;
+    double *ms;
+    int n = argc > 2 ? atoi(argv[2]) : 200, rc = 0;
+
+    if (argc < 2 || n < 1) {
+        fprintf(stderr, "usage: visits-report-bench CONNINFO [ITERATIONS]\n");
+        return 2;
+    }
+    conn = db_connect(argv[1], err, sizeof(err));
+    if (conn == NULL) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    ms = calloc((size_t)n, sizeof(*ms));
+    for (size_t q = 0; ms && q < sizeof(queries) / sizeof(queries[0]) && !rc; q++)
+        rc = bench_case(conn, queries[q], 1, n, ms) || bench_case(conn, queries[q], 0, n, ms);
+    free(ms);
+    PQfinish(conn);
+    return rc ? 1 : 0;
+}

@@ -1,0 +1,113 @@
+#!/bin/bash
+# End to end: the report's API. A hostile path is recorded and comes back
+# intact in JSON, escaped in HTML and CSV; time zones move labels but not
+# buckets; the path filter; ETag and 304; nginx's micro-cache; the CSV
+# export and its limits; and a 400 naming the parameter for every bad one.
+. "$top_srcdir/tests/lib.sh"
+
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+hostile_raw='/r/%3Cscript%3Ealert(1)%3C%2Fscript%3E%22q%22,x'
+hostile='/r/<script>alert(1)<%2Fscript>"q",x'
+for _ in 1 2 3; do curl -sf -o /dev/null "$URL$hostile_raw"; done
+for _ in $(seq 1 5); do curl -sf -o /dev/null "$URL/r/plain"; done
+wait_total 8 30
+
+json=$(curl -sf "$URL/visits.json?window=15m")
+[ "$(jq -r --arg p "$hostile" '.paths[] | select(.path == $p) | .visits' <<<"$json")" = 3 ] \
+    || fail "the hostile path is not in /visits.json as $hostile: $(jq -c .paths <<<"$json")"
+[ "$(jq '.site_total' <<<"$json")" = 8 ] || fail "site_total is not 8"
+jq -e '.rate.scope == "site" and (.rate.per_second | type == "number")' <<<"$json" >/dev/null \
+    || fail "no site-wide rate"
+
+html=$(curl -sf "$URL/visits?window=15m")
+grep -q '<script>alert' <<<"$html" && fail "the page holds an unescaped script tag"
+grep -q '/r/&lt;script&gt;alert(1)&lt;%2Fscript&gt;&quot;q&quot;,x' <<<"$html" \
+    || fail "the page does not show the escaped hostile path"
+[ "$(grep -o '<script' <<<"$html" | wc -l)" = 1 ] || fail "the page has more than one script"
+headers=$(curl -sfI "$URL/visits")
+grep -qi "^content-security-policy: default-src 'none'; script-src 'self'" <<<"$headers" \
+    || fail "no Content-Security-Policy on the page"
+grep -qi '^referrer-policy: same-origin' <<<"$headers" || fail "no Referrer-Policy"
+grep -qi '^x-content-type-options: nosniff' <<<"$headers" || fail "no nosniff"
+
+# The path filter: one path's chart, all paths' table.
+f=$(curl -sf "$URL/visits.json?window=60m&path=/r/plain")
+[ "$(jq '.total' <<<"$f")" = 5 ] || fail "path filter total is not 5: $f"
+[ "$(jq -r '.path' <<<"$f")" = /r/plain ] || fail "path filter not echoed"
+[ "$(jq '.site_total' <<<"$f")" = 8 ] || fail "site_total under a filter is not 8"
+
+# Time zones move the labels, not the buckets.
+k=$(curl -sf "$URL/visits.json?window=15m&tz=Asia/Kolkata")
+[ "$(jq -r '.buckets[-1].start' <<<"$k")" = "$(jq -r '.buckets[-1].start' <<<"$json")" ] \
+    || fail "a time zone moved the buckets"
+start=$(jq -r '.buckets[-1].start' <<<"$k")
+want=$(TZ=Asia/Kolkata date -d "$start" '+%Y-%m-%d %H:%M')
+[ "$(jq -r '.buckets[-1].local' <<<"$k")" = "$want" ] \
+    || fail "Asia/Kolkata label is $(jq -r '.buckets[-1].local' <<<"$k"), expected $want"
+for w in 6h:300:72 24h:900:96; do
+    IFS=: read -r win secs n <<<"$w"
+    d=$(curl -sf "$URL/visits.json?window=$win")
+    [ "$(jq .bucket_seconds <<<"$d")" = "$secs" ] && [ "$(jq '.buckets | length' <<<"$d")" = "$n" ] \
+        && [ "$(jq .total <<<"$d")" = 8 ] \
+        || fail "window $win: expected $n buckets of $secs s and 8 visits"
+done
+
+# ETag: nginx answers from its cache, and the worker's ETag stays the same
+# when the data does (after the 1 s cache expired).
+etag=$(curl -sfI "$URL/visits.json?window=60m" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+[ -n "$etag" ] || fail "no ETag on /visits.json"
+[ "$(code -H "If-None-Match: $etag" "$URL/visits.json?window=60m")" = 304 ] \
+    || fail "If-None-Match with the current ETag did not get 304"
+sleep 1.5
+again=$(curl -sfI "$URL/visits.json?window=60m" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
+[ "$again" = "$etag" ] || [ "$(date +%S)" -lt 3 ] \
+    || fail "the ETag changed without new data: $etag then $again"
+[ "$(code -H 'If-None-Match: W/"0000000000000000j"' "$URL/visits.json?window=60m")" = 200 ] \
+    || fail "a stale ETag did not get 200"
+curl -sfI "$URL/visits.json?window=15m&top=7" >/dev/null
+curl -sfI "$URL/visits.json?window=15m&top=7" | grep -qi '^x-cache-status: HIT' \
+    || fail "the second request within a second was not served from nginx's cache"
+curl -sfI "$URL/visits.json" | grep -qi '^cache-control: public, max-age=1' \
+    || fail "Cache-Control does not match the 1 s refresh"
+
+# CSV: streamed rows, quoted where needed.
+now=$(date -u +%Y-%m-%dT%H:%MZ)
+from=$(date -u -d '-10 minutes' +%Y-%m-%dT%H:%MZ)
+csv=$(curl -sf "$URL/visits.csv?from=$from&to=$(date -u -d '+1 minute' +%Y-%m-%dT%H:%MZ)")
+[ "$(head -n 1 <<<"$csv" | tr -d '\r')" = "minute,path,visits" ] || fail "CSV header: $(head -n1 <<<"$csv")"
+[ "$(tail -n +2 <<<"$csv" | tr -d '\r' | awk -F, '{s += $NF} END {print s}')" = 8 ] \
+    || fail "CSV rows do not add up to 8: $csv"
+grep -qF '"/r/<script>alert(1)<%2Fscript>""q"",x",3' <<<"$csv" \
+    || fail "the hostile path is not quoted in the CSV: $csv"
+[ "$(curl -sf "$URL/visits.csv?path=/r/plain" | tail -n +2 | tr -d '\r' | awk -F, '{s += $NF} END {print s}')" = 5 ] \
+    || fail "CSV path filter does not give 5"
+curl -sfI "$URL/visits.csv" | grep -qi '^content-type: text/csv' || fail "CSV content type"
+
+# Bad parameters: 400 naming the parameter; bad methods: 405.
+check400() {  # URL-SUFFIX WORD
+    local body status
+    body=$(curl -s -w '\n%{http_code}' "$URL$1")
+    status=${body##*$'\n'}
+    [ "$status" = 400 ] || fail "$1 answered $status, not 400"
+    grep -q "$2" <<<"$body" || fail "$1: the message does not name $2: $body"
+}
+check400 '/visits?window=2h' '"window"'
+check400 '/visits.json?window=2h' '15m, 60m, 6h, 24h'
+check400 '/visits.json?top=101' '"top"'
+check400 '/visits.json?top=x' '1 to 100'
+check400 '/visits.json?tz=Not/AZone' '"tz"'
+check400 '/visits.json?tz=..%2F..%2Fetc%2Fpasswd' '"tz"'
+check400 '/visits.json?path=relative' '"path"'
+check400 '/visits.json?path=%2Fa%2F..%2Fb' '"path"'
+check400 '/visits.json?bogus=1' '"bogus"'
+check400 '/visits.json?window=15m&window=60m' 'more than once'
+check400 '/visits.json?%FF=1' 'invalid UTF-8'
+check400 "/visits.csv?from=yesterday" '"from"'
+check400 "/visits.csv?from=2026-01-01T00:00Z&to=2026-01-09T00:00Z" '7 days'
+check400 "/visits.csv?from=2026-01-02T00:00Z&to=2026-01-01T00:00Z" 'before'
+check400 "/visits.csv?window=15m" '"window"'
+[ "$(code -X POST "$URL/visits.json")" = 405 ] || fail "POST /visits.json was not 405"
+[ "$(code "$URL/visits.xml")" = 404 ] || fail "/visits.xml was not 404"
+[ "$(code "$URL/visits/static/visits.js")" = 200 ] || fail "the page script is not served"
+note "ok: report API checked ($now)"
