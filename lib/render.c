@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "chart.h"
@@ -32,6 +33,14 @@ render_rate(const report *r)
     return (double)r->rate_visits / (double)(r->rate_to - r->rate_from);
 }
 
+/* x rounded to 'scale' (100 for two decimals): what the JSON carries, so that
+ * it needs no fixed count of significant digits that large rates outgrow. */
+static double
+render_round(double x, double scale)
+{
+    return round(x * scale) / scale;
+}
+
 int
 render_json(const report *r, buf *out)
 {
@@ -59,12 +68,13 @@ render_json(const report *r, buf *out)
                      "generated_at", stamp, "total", (json_int_t)r->total,
                      "previous_total", (json_int_t)r->previous_total, "change",
                      r->previous_total
-                         ? json_real((double)(r->total - r->previous_total)
-                                     / (double)r->previous_total)
+                         ? json_real(render_round(
+                               (double)(r->total - r->previous_total)
+                                   / (double)r->previous_total, 1e4))
                          : json_null(),
                      "current_minute", (json_int_t)r->current_minute,
                      "site_total", (json_int_t)r->site_total,
-                     "rate", "per_second", render_rate(r), "from", from, "to", to,
+                     "rate", "per_second", render_round(render_rate(r), 100), "from", from, "to", to,
                      "scope", "site",
                      "buckets", buckets, "paths", paths,
                      "chart", "y_max", (json_int_t)s.max, "y_ticks", ticks);
@@ -91,10 +101,10 @@ render_json(const report *r, buf *out)
                                             render_string(r->paths[i].path),
                                             "visits",
                                             (json_int_t)r->paths[i].visits,
-                                            "share", share)) < 0)
+                                            "share", render_round(share, 1e4))) < 0)
             goto done;
     }
-    if (json_dump_callback(root, render_dump_cb, out, JSON_COMPACT | JSON_REAL_PRECISION(4)) == 0
+    if (json_dump_callback(root, render_dump_cb, out, JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0
         && buf_append(out, "\n", 1) == 0)
         rc = 0;
 done:

@@ -3,7 +3,8 @@
 # `make check-unit` runs only these; `make check` runs them with the e2e tests.
 
 UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
-	tests/check_agg tests/check_text tests/check_config
+	tests/check_agg tests/check_text tests/check_config tests/check_chart \
+	tests/check_report
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -31,6 +32,14 @@ tests_check_text_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_config_SOURCES = tests/check_config.c
 tests_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_config_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_chart_SOURCES = tests/check_chart.c
+tests_check_chart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_chart_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_report_SOURCES = tests/check_report.c
+tests_check_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_report_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 # Only the unit suites, e.g. while editing lib/.
 check-unit:

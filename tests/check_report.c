@@ -1,0 +1,986 @@
+/* check_report.c - unit tests of what the report endpoints send, on reports
+ * built by hand (no database): report_etag (lib/report.h), render_json,
+ * render_html and render_chart (lib/render.h).
+ *
+ * Test cases: "etag" (same data, same tag; any change, another tag),
+ * "json" (render_json read back with jansson), "html" (render_html: escaping,
+ * structure, numbers), "chart" (render_chart alone). */
+#include <check.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "chart.h"
+#include "params.h"
+#include "render.h"
+#include "report.h"
+#include "vtime.h"
+
+#define T0 1767261600LL         /* 2026-01-01T10:00:00Z, the current minute */
+#define NOW_MS (T0 * 1000 + 5123)
+#define MAXB 96
+#define MAXP 8
+
+#define XSS "<script>alert(\"x\")</script>"
+#define XSS_ATTR "/\"><script>alert(1)</script>"
+
+/* A report and the storage its pointers point into. Never report_free'd. */
+typedef struct fixture {
+    report r;
+    report_bucket buckets[MAXB];
+    report_path paths[MAXP];
+    char names[MAXP][128];
+} fixture;
+
+/* Fills f as report_query would for query at NOW_MS: the window's buckets
+ * (UTC labels), visits 0..30 with the largest, 31, in the first bucket and 4
+ * in the current one; previous_total 100; rate 25 visits in 10 s; the given
+ * paths with 100, 50, 25, ... visits out of a site total of 400. */
+static void
+fixture_init(fixture *f, const char *query, const char *const *paths, size_t npaths)
+{
+    char err[256] = "";
+    int64_t bs, end, v = 100;
+
+    memset(f, 0, sizeof(*f));
+    ck_assert_msg(params_parse(query, &f->r.p, err, sizeof(err)) == 0, "%s", err);
+    f->r.generated_ms = NOW_MS;
+    f->r.bucket_seconds = f->r.p.bucket_minutes * 60;
+    f->r.nbuckets = f->r.p.minutes / f->r.p.bucket_minutes;
+    ck_assert_int_le(f->r.nbuckets, MAXB);
+    f->r.buckets = f->buckets;
+    bs = f->r.bucket_seconds;
+    end = T0 - T0 % bs + bs;
+    for (int i = 0; i < f->r.nbuckets; i++) {
+        report_bucket *b = &f->buckets[i];
+        time_t t;
+        struct tm tm;
+
+        b->start = end - (int64_t)(f->r.nbuckets - i) * bs;
+        b->visits = i == 0 ? 31 : i == f->r.nbuckets - 1 ? 4 : (i * 7) % 31;
+        t = (time_t)b->start;
+        gmtime_r(&t, &tm);
+        strftime(b->local, sizeof(b->local), "%Y-%m-%d %H:%M", &tm);
+        f->r.total += b->visits;
+    }
+    f->r.previous_total = 100;
+    f->r.current_minute = 4;
+    f->r.site_total = 400;
+    f->r.rate_to = NOW_MS / 1000 - REPORT_RATE_LAG_S;
+    f->r.rate_from = f->r.rate_to - REPORT_RATE_SECONDS;
+    f->r.rate_visits = 25;
+    ck_assert_uint_le(npaths, MAXP);
+    f->r.paths = f->paths;
+    f->r.npaths = npaths;
+    for (size_t i = 0; i < npaths; i++) {
+        snprintf(f->names[i], sizeof(f->names[i]), "%s", paths[i]);
+        f->paths[i].path = f->names[i];
+        f->paths[i].visits = v;
+        v /= 2;
+    }
+}
+
+static const char *const default_paths[] = { "/", "/pricing", "/a b&c", "/docs/" };
+#define NDEFAULT (sizeof(default_paths) / sizeof(default_paths[0]))
+
+/* Returns how often needle occurs in hay (non-overlapping). */
+static int
+count(const char *hay, const char *needle)
+{
+    int n = 0;
+    size_t len = strlen(needle);
+
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + len, needle))
+        n++;
+    return n;
+}
+
+/* Returns how often needle occurs in hay, ignoring ASCII case. */
+static int
+count_nocase(const char *hay, const char *needle)
+{
+    int n = 0;
+    size_t len = strlen(needle);
+
+    for (; *hay; hay++) {
+        if (strncasecmp(hay, needle, len) == 0)
+            n++;
+    }
+    return n;
+}
+
+#define ASSERT_HAS(hay, needle)                                                \
+    ck_assert_msg(strstr((hay), (needle)) != NULL, "output lacks \"%s\"", (needle))
+#define ASSERT_HASNT(hay, needle)                                              \
+    ck_assert_msg(strstr((hay), (needle)) == NULL, "output holds \"%s\"", (needle))
+
+/* Every '&' in the page starts a character reference. */
+static void
+check_ampersands(const char *html)
+{
+    static const char *const refs[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&#39;",
+                                        "&middot;" };
+
+    for (const char *p = strchr(html, '&'); p; p = strchr(p + 1, '&')) {
+        size_t k;
+        for (k = 0; k < sizeof(refs) / sizeof(refs[0]); k++) {
+            if (strncmp(p, refs[k], strlen(refs[k])) == 0)
+                break;
+        }
+        ck_assert_msg(k < sizeof(refs) / sizeof(refs[0]), "bare '&' at \"%.40s\"", p);
+    }
+}
+
+/* ---- etag ---------------------------------------------------------------- */
+
+/* Changes field to value, expects another tag, puts field back and expects
+ * the tag again. */
+#define CHECK_CHANGES(f, base, field, value)                                   \
+    do {                                                                       \
+        __typeof__(field) saved_ = (field);                                    \
+        (field) = (value);                                                     \
+        ck_assert_msg(report_etag(&(f).r) != (base),                           \
+                      "changing " #field " keeps the etag");                   \
+        (field) = saved_;                                                      \
+        ck_assert_msg(report_etag(&(f).r) == (base), "restoring " #field);     \
+    } while (0)
+
+/* As CHECK_CHANGES for a char array. */
+#define CHECK_CHANGES_STR(f, base, field, value)                               \
+    do {                                                                       \
+        char saved_[sizeof(field)];                                            \
+        memcpy(saved_, (field), sizeof(field));                                \
+        snprintf((field), sizeof(field), "%s", (value));                       \
+        ck_assert_msg(report_etag(&(f).r) != (base),                           \
+                      "changing " #field " to \"%s\" keeps the etag", (value)); \
+        memcpy((field), saved_, sizeof(field));                                \
+        ck_assert_msg(report_etag(&(f).r) == (base), "restoring " #field);     \
+    } while (0)
+
+START_TEST(test_etag_same_data)
+{
+    fixture a, b;
+
+    fixture_init(&a, "window=6h&tz=Europe/Berlin", default_paths, NDEFAULT);
+    fixture_init(&b, "window=6h&tz=Europe/Berlin", default_paths, NDEFAULT);
+    ck_assert(a.r.buckets != b.r.buckets && a.r.paths[0].path != b.r.paths[0].path);
+    ck_assert(report_etag(&a.r) == report_etag(&b.r));
+    ck_assert(report_etag(&a.r) == report_etag(&a.r));
+    /* Only the data counts, not when it was read. */
+    b.r.generated_ms += 60000;
+    ck_assert(report_etag(&a.r) == report_etag(&b.r));
+    b.r.generated_ms = 0;
+    ck_assert(report_etag(&a.r) == report_etag(&b.r));
+}
+END_TEST
+
+START_TEST(test_etag_numbers)
+{
+    fixture f;
+    uint64_t base;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    base = report_etag(&f.r);
+    CHECK_CHANGES(f, base, f.r.total, f.r.total + 1);
+    CHECK_CHANGES(f, base, f.r.previous_total, 101);
+    CHECK_CHANGES(f, base, f.r.previous_total, 0);
+    CHECK_CHANGES(f, base, f.r.current_minute, 5);
+    CHECK_CHANGES(f, base, f.r.site_total, 401);
+    CHECK_CHANGES(f, base, f.r.rate_visits, 26);
+    CHECK_CHANGES(f, base, f.r.rate_visits, 0);
+}
+END_TEST
+
+START_TEST(test_etag_buckets)
+{
+    fixture f;
+    uint64_t base;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    base = report_etag(&f.r);
+    for (int i = 0; i < f.r.nbuckets; i++) {
+        CHECK_CHANGES(f, base, f.buckets[i].visits, f.buckets[i].visits + 1);
+        CHECK_CHANGES(f, base, f.buckets[i].start, f.buckets[i].start + 60);
+        CHECK_CHANGES_STR(f, base, f.buckets[i].local, "2026-01-01 23:59");
+    }
+    /* Two buckets trading their counts. */
+    f.buckets[1].visits = 1;
+    f.buckets[2].visits = 2;
+    base = report_etag(&f.r);
+    f.buckets[1].visits = 2;
+    f.buckets[2].visits = 1;
+    ck_assert(report_etag(&f.r) != base);
+    base = report_etag(&f.r);
+    /* One bucket fewer. */
+    CHECK_CHANGES(f, base, f.r.nbuckets, f.r.nbuckets - 1);
+}
+END_TEST
+
+START_TEST(test_etag_paths)
+{
+    static char docs[] = "/docs";     /* "/docs/" without its slash */
+    fixture f;
+    uint64_t base;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    base = report_etag(&f.r);
+    for (size_t i = 0; i < f.r.npaths; i++) {
+        CHECK_CHANGES(f, base, f.paths[i].visits, f.paths[i].visits + 1);
+        CHECK_CHANGES(f, base, f.paths[i].path, "/elsewhere");
+    }
+    /* One character of one path. */
+    CHECK_CHANGES(f, base, f.paths[3].path, docs);
+    /* One path fewer. */
+    CHECK_CHANGES(f, base, f.r.npaths, f.r.npaths - 1);
+    /* Two paths trading places. */
+    f.paths[0].path = f.names[1];
+    f.paths[1].path = f.names[0];
+    ck_assert(report_etag(&f.r) != base);
+}
+END_TEST
+
+START_TEST(test_etag_params)
+{
+    fixture f;
+    uint64_t base;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    base = report_etag(&f.r);
+    CHECK_CHANGES(f, base, f.r.p.window, "15m");
+    CHECK_CHANGES(f, base, f.r.p.window, "24h");
+    CHECK_CHANGES_STR(f, base, f.r.p.tz, "Europe/Berlin");
+    CHECK_CHANGES_STR(f, base, f.r.p.tz, "UTC0");
+    CHECK_CHANGES_STR(f, base, f.r.p.path, "/pricing");
+    CHECK_CHANGES_STR(f, base, f.r.p.path, "/");
+    CHECK_CHANGES(f, base, f.r.p.top, 11);
+    CHECK_CHANGES(f, base, f.r.p.top, 1);
+    /* A filtered report differs from the unfiltered one with the same
+     * numbers. */
+    snprintf(f.r.p.path, sizeof(f.r.p.path), "/pricing");
+    base = report_etag(&f.r);
+    CHECK_CHANGES_STR(f, base, f.r.p.path, "");
+    CHECK_CHANGES_STR(f, base, f.r.p.path, "/pricinG");
+}
+END_TEST
+
+/* The report's time and the rate's window move every second: they are not
+ * data (lib/report.c leaves them out of the hash on purpose). */
+START_TEST(test_etag_ignores_times)
+{
+    fixture f;
+    uint64_t base;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    base = report_etag(&f.r);
+    for (int s = 1; s <= 120; s++) {
+        f.r.generated_ms = NOW_MS + s * 1000;
+        f.r.rate_to = f.r.generated_ms / 1000 - REPORT_RATE_LAG_S;
+        f.r.rate_from = f.r.rate_to - REPORT_RATE_SECONDS;
+        ck_assert_msg(report_etag(&f.r) == base, "%d s later: another etag", s);
+    }
+    /* But the rate's count is. */
+    CHECK_CHANGES(f, base, f.r.rate_visits, f.r.rate_visits + 1);
+}
+END_TEST
+
+/* ---- json ---------------------------------------------------------------- */
+
+/* Renders r as JSON and parses it back; the caller decrefs. */
+static json_t *
+json_of(const report *r)
+{
+    buf b = BUF_INIT;
+    json_error_t error;
+    json_t *j;
+
+    ck_assert_int_eq(render_json(r, &b), 0);
+    ck_assert_ptr_nonnull(b.data);
+    ck_assert_uint_eq(strlen(b.data), b.len);
+    ck_assert_int_eq(b.data[b.len - 1], '\n');
+    j = json_loads(b.data, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(j != NULL, "invalid JSON (%s): %.200s", error.text, b.data);
+    ck_assert(json_is_object(j));
+    buf_free(&b);
+    return j;
+}
+
+static json_int_t
+jint(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+
+    ck_assert_msg(json_is_integer(v), "\"%s\" is not an integer", key);
+    return json_integer_value(v);
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+
+    ck_assert_msg(json_is_string(v), "\"%s\" is not a string", key);
+    return json_string_value(v);
+}
+
+static double
+jnum(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+
+    ck_assert_msg(json_is_number(v), "\"%s\" is not a number", key);
+    return json_number_value(v);
+}
+
+START_TEST(test_json_top_level)
+{
+    static const char *const keys[] = {
+        "window", "bucket_seconds", "tz", "path", "generated_at", "total",
+        "previous_total", "change", "current_minute", "site_total", "rate",
+        "buckets", "paths", "chart",
+    };
+    fixture f;
+    json_t *j;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    f.r.total = 150;
+    j = json_of(&f.r);
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+        ck_assert_msg(json_object_get(j, keys[k]) != NULL, "no \"%s\"", keys[k]);
+    ck_assert_uint_eq(json_object_size(j), sizeof(keys) / sizeof(keys[0]));
+    ck_assert_str_eq(jstr(j, "window"), "60m");
+    ck_assert_int_eq(jint(j, "bucket_seconds"), 60);
+    ck_assert_str_eq(jstr(j, "tz"), "UTC");
+    ck_assert(json_is_null(json_object_get(j, "path")));
+    ck_assert_str_eq(jstr(j, "generated_at"), "2026-01-01T10:00:05.123Z");
+    ck_assert_int_eq(jint(j, "total"), 150);
+    ck_assert_int_eq(jint(j, "previous_total"), 100);
+    ck_assert_double_eq_tol(jnum(j, "change"), 0.5, 1e-12);
+    ck_assert_int_eq(jint(j, "current_minute"), 4);
+    ck_assert_int_eq(jint(j, "site_total"), 400);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_json_window_and_filter)
+{
+    fixture f;
+    json_t *j;
+
+    fixture_init(&f, "window=24h&tz=Europe/Berlin&path=/pricing&top=3",
+                 default_paths, 3);
+    j = json_of(&f.r);
+    ck_assert_str_eq(jstr(j, "window"), "24h");
+    ck_assert_int_eq(jint(j, "bucket_seconds"), 900);
+    ck_assert_str_eq(jstr(j, "tz"), "Europe/Berlin");
+    ck_assert_str_eq(jstr(j, "path"), "/pricing");
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "buckets")), 96);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "paths")), 3);
+    json_decref(j);
+
+    fixture_init(&f, "window=6h", default_paths, NDEFAULT);
+    j = json_of(&f.r);
+    ck_assert_int_eq(jint(j, "bucket_seconds"), 300);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "buckets")), 72);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_json_change)
+{
+    fixture f;
+    json_t *j;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    f.r.total = 150;
+    f.r.previous_total = 200;
+    j = json_of(&f.r);
+    ck_assert_double_eq_tol(jnum(j, "change"), -0.25, 1e-12);
+    json_decref(j);
+
+    f.r.previous_total = 0;
+    j = json_of(&f.r);
+    ck_assert_msg(json_is_null(json_object_get(j, "change")), "change not null");
+    ck_assert_int_eq(jint(j, "previous_total"), 0);
+    json_decref(j);
+
+    f.r.total = 0;
+    j = json_of(&f.r);
+    ck_assert(json_is_null(json_object_get(j, "change")));
+    json_decref(j);
+
+    f.r.total = 0;
+    f.r.previous_total = 8;
+    j = json_of(&f.r);
+    ck_assert_double_eq_tol(jnum(j, "change"), -1, 1e-12);
+    json_decref(j);
+
+    f.r.total = 24;
+    j = json_of(&f.r);
+    ck_assert_double_eq_tol(jnum(j, "change"), 2, 1e-12);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_json_rate)
+{
+    fixture f;
+    json_t *j, *rate;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    j = json_of(&f.r);
+    rate = json_object_get(j, "rate");
+    ck_assert(json_is_object(rate));
+    ck_assert_uint_eq(json_object_size(rate), 4);
+    ck_assert_double_eq_tol(jnum(rate, "per_second"), 2.5, 1e-12);
+    ck_assert_str_eq(jstr(rate, "from"), "2026-01-01T09:59:53Z");
+    ck_assert_str_eq(jstr(rate, "to"), "2026-01-01T10:00:03Z");
+    ck_assert_str_eq(jstr(rate, "scope"), "site");
+    json_decref(j);
+
+    f.r.rate_visits = 0;
+    j = json_of(&f.r);
+    ck_assert_double_eq(jnum(json_object_get(j, "rate"), "per_second"), 0);
+    json_decref(j);
+
+    f.r.rate_visits = 7;
+    f.r.rate_from = f.r.rate_to - 4;
+    j = json_of(&f.r);
+    ck_assert_double_eq_tol(jnum(json_object_get(j, "rate"), "per_second"), 1.75,
+                            1e-12);
+    json_decref(j);
+}
+END_TEST
+
+/* rate.per_second is rate_visits / (rate_to - rate_from); the page shows it
+ * with one decimal (render_html, and visits.js from this JSON), so it must
+ * not lose more than that at a busy site's rates. */
+START_TEST(test_json_rate_precision)
+{
+    fixture f;
+    json_t *j;
+    double got;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    f.r.rate_visits = 123456;      /* 12345.6 per second */
+    j = json_of(&f.r);
+    got = jnum(json_object_get(j, "rate"), "per_second");
+    ck_assert_msg(got > 12345.55 && got < 12345.65,
+                  "rate.per_second is %.10g for 123456 visits in 10 s, expected "
+                  "12345.6", got);
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_json_buckets)
+{
+    fixture f;
+    json_t *j, *buckets, *b;
+    char iso[VTIME_ISO_SIZE];
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    j = json_of(&f.r);
+    buckets = json_object_get(j, "buckets");
+    ck_assert(json_is_array(buckets));
+    ck_assert_uint_eq(json_array_size(buckets), 60);
+    b = json_array_get(buckets, 0);
+    ck_assert_uint_eq(json_object_size(b), 3);
+    ck_assert_str_eq(jstr(b, "start"), "2026-01-01T09:01:00Z");
+    ck_assert_str_eq(jstr(b, "local"), "2026-01-01 09:01");
+    ck_assert_int_eq(jint(b, "visits"), 31);
+    b = json_array_get(buckets, 59);
+    ck_assert_str_eq(jstr(b, "start"), "2026-01-01T10:00:00Z");
+    ck_assert_str_eq(jstr(b, "local"), "2026-01-01 10:00");
+    ck_assert_int_eq(jint(b, "visits"), 4);
+    for (int i = 0; i < 60; i++) {
+        b = json_array_get(buckets, (size_t)i);
+        vtime_format_sec(f.buckets[i].start, iso);
+        ck_assert_str_eq(jstr(b, "start"), iso);
+        ck_assert_str_eq(jstr(b, "local"), f.buckets[i].local);
+        ck_assert_int_eq(jint(b, "visits"), f.buckets[i].visits);
+    }
+    json_decref(j);
+
+    /* Local labels are passed through as they are. */
+    snprintf(f.buckets[5].local, sizeof(f.buckets[5].local), "2026-01-01 11:06");
+    j = json_of(&f.r);
+    ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "buckets"), 5), "local"),
+                     "2026-01-01 11:06");
+    json_decref(j);
+}
+END_TEST
+
+START_TEST(test_json_paths)
+{
+    fixture f;
+    json_t *j, *paths, *p;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);     /* 100, 50, 25, 12 */
+    j = json_of(&f.r);
+    paths = json_object_get(j, "paths");
+    ck_assert(json_is_array(paths));
+    ck_assert_uint_eq(json_array_size(paths), 4);
+    p = json_array_get(paths, 0);
+    ck_assert_uint_eq(json_object_size(p), 3);
+    ck_assert_str_eq(jstr(p, "path"), "/");
+    ck_assert_int_eq(jint(p, "visits"), 100);
+    ck_assert_double_eq_tol(jnum(p, "share"), 0.25, 1e-12);
+    p = json_array_get(paths, 1);
+    ck_assert_str_eq(jstr(p, "path"), "/pricing");
+    ck_assert_int_eq(jint(p, "visits"), 50);
+    ck_assert_double_eq_tol(jnum(p, "share"), 0.125, 1e-12);
+    p = json_array_get(paths, 2);
+    ck_assert_str_eq(jstr(p, "path"), "/a b&c");
+    ck_assert_int_eq(jint(p, "visits"), 25);
+    ck_assert_double_eq_tol(jnum(p, "share"), 0.0625, 1e-12);
+    p = json_array_get(paths, 3);
+    ck_assert_str_eq(jstr(p, "path"), "/docs/");
+    ck_assert_int_eq(jint(p, "visits"), 12);
+    ck_assert_double_eq_tol(jnum(p, "share"), 0.03, 1e-12);
+    json_decref(j);
+
+    /* No paths: an empty array. No site total: share 0, not NaN. */
+    f.r.npaths = 0;
+    j = json_of(&f.r);
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "paths")), 0);
+    json_decref(j);
+    f.r.npaths = 1;
+    f.r.site_total = 0;
+    j = json_of(&f.r);
+    ck_assert_double_eq(jnum(json_array_get(json_object_get(j, "paths"), 0), "share"),
+                        0);
+    json_decref(j);
+}
+END_TEST
+
+/* Checks chart.y_max and chart.y_ticks for the largest bucket max. */
+static void
+check_json_chart(fixture *f, int64_t max)
+{
+    chart_scale s = chart_scale_for(max);
+    json_t *j, *chart, *ticks;
+
+    j = json_of(&f->r);
+    chart = json_object_get(j, "chart");
+    ck_assert(json_is_object(chart));
+    ck_assert_uint_eq(json_object_size(chart), 2);
+    ck_assert_int_eq(jint(chart, "y_max"), s.max);
+    ticks = json_object_get(chart, "y_ticks");
+    ck_assert(json_is_array(ticks));
+    ck_assert_uint_eq(json_array_size(ticks), (size_t)s.nticks);
+    for (int t = 0; t < s.nticks; t++) {
+        json_t *v = json_array_get(ticks, (size_t)t);
+        ck_assert(json_is_integer(v));
+        ck_assert_int_eq(json_integer_value(v), s.step * t);
+    }
+    ck_assert_int_eq(json_integer_value(json_array_get(ticks, (size_t)s.nticks - 1)),
+                     s.max);
+    json_decref(j);
+}
+
+START_TEST(test_json_chart)
+{
+    fixture f;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    check_json_chart(&f, 31);           /* 50: 0, 10, ..., 50 */
+    {
+        json_t *j = json_of(&f.r);
+        json_t *ticks = json_object_get(json_object_get(j, "chart"), "y_ticks");
+        ck_assert_int_eq(jint(json_object_get(j, "chart"), "y_max"), 50);
+        ck_assert_uint_eq(json_array_size(ticks), 6);
+        ck_assert_int_eq(json_integer_value(json_array_get(ticks, 1)), 10);
+        json_decref(j);
+    }
+    /* The maximum in the last, growing bucket counts too. */
+    f.buckets[59].visits = 1001;
+    check_json_chart(&f, 1001);
+    /* All zero: the smallest scale. */
+    for (int i = 0; i < f.r.nbuckets; i++)
+        f.buckets[i].visits = 0;
+    check_json_chart(&f, 0);
+    f.buckets[30].visits = 123456;
+    check_json_chart(&f, 123456);
+}
+END_TEST
+
+START_TEST(test_json_hostile_strings)
+{
+    static const char *const hostile[] = {
+        XSS, "/q\"u'o\\te", "/caf\xC3\xA9", "/tab%09", "/</script><!--",
+    };
+    fixture f;
+    json_t *j, *paths;
+
+    fixture_init(&f, NULL, hostile, sizeof(hostile) / sizeof(hostile[0]));
+    snprintf(f.r.p.path, sizeof(f.r.p.path), "%s", XSS);
+    j = json_of(&f.r);
+    ck_assert_str_eq(jstr(j, "path"), XSS);
+    paths = json_object_get(j, "paths");
+    ck_assert_uint_eq(json_array_size(paths), sizeof(hostile) / sizeof(hostile[0]));
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++)
+        ck_assert_str_eq(jstr(json_array_get(paths, i), "path"), hostile[i]);
+    json_decref(j);
+}
+END_TEST
+
+/* ---- html ---------------------------------------------------------------- */
+
+/* Renders r as the page into b (BUF_INIT); checks what every page has. */
+static void
+html_of(const report *r, buf *b)
+{
+    ck_assert_int_eq(render_html(r, b), 0);
+    ck_assert_ptr_nonnull(b->data);
+    ck_assert_uint_eq(strlen(b->data), b->len);
+    ck_assert_msg(strncmp(b->data, "<!doctype html>", 15) == 0, "no doctype");
+    ck_assert_int_eq(count_nocase(b->data, "<script"), 1);
+    ASSERT_HAS(b->data, "<script src=\"/visits/static/visits.js\"");
+    ASSERT_HAS(b->data, "<link rel=\"stylesheet\" href=\"/visits/static/visits.css\">");
+    ck_assert_int_eq(count_nocase(b->data, "<title>") - count(b->data, "<title>"), 0);
+    ck_assert_int_eq(count(b->data, "<svg"), 1);
+    ck_assert_int_eq(count(b->data, "</svg>"), 1);
+    ck_assert_int_eq(count(b->data, "</html>"), 1);
+    check_ampersands(b->data);
+}
+
+START_TEST(test_html_structure)
+{
+    fixture f;
+    buf b = BUF_INIT;
+    const char *now, *cur = "<title>2026-01-01 10:00 UTC: 4 visits so far</title>";
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "<title>Visits, last 60m</title>");
+    /* One group per bucket, the last one the current. */
+    ck_assert_int_eq(count(b.data, "<g class=\"b\" "), f.r.nbuckets - 1);
+    ck_assert_int_eq(count(b.data, "<g class=\"b now\""), 1);
+    ck_assert_int_eq(count(b.data, "<g class=\"b\" ") + count(b.data, "<g class=\"b "),
+                     f.r.nbuckets);
+    now = strstr(b.data, "<g class=\"b now\"");
+    ck_assert_ptr_nonnull(now);
+    ASSERT_HASNT(now, "<g class=\"b\" ");
+    ck_assert_msg(strncmp(strstr(now, "<title>"), cur, strlen(cur)) == 0,
+                  "current bar: %.80s", now);
+    /* 60 one-minute bars: one per minute in the description. */
+    ASSERT_HAS(b.data, "60 bars, one per minute");
+    ASSERT_HAS(b.data, "Visits per minute, all paths, times in UTC</h2>");
+    /* The window is selected in the form. */
+    ASSERT_HAS(b.data, "<option selected>60m</option>");
+    ck_assert_int_eq(count(b.data, "<option selected>"), 1);
+    ASSERT_HAS(b.data, "<input name=\"tz\" value=\"UTC\"");
+    ASSERT_HAS(b.data, "<input name=\"path\" value=\"\"");
+    ASSERT_HAS(b.data, "<input type=\"hidden\" name=\"top\" value=\"10\">");
+    ASSERT_HAS(b.data, "<time id=\"updated\" datetime=\"2026-01-01T10:00:05.123Z\">"
+                       "10:00:05 UTC</time>");
+    ASSERT_HAS(b.data, "<p class=\"big\" id=\"rate\">2.5</p>");
+    buf_free(&b);
+
+    fixture_init(&f, "window=24h&top=4&tz=Europe/Berlin", default_paths, NDEFAULT);
+    html_of(&f.r, &b);
+    ck_assert_int_eq(count(b.data, "<g class=\"b\" "), 95);
+    ck_assert_int_eq(count(b.data, "<g class=\"b now\""), 1);
+    ASSERT_HAS(b.data, "96 bars, one per 15 minutes");
+    ASSERT_HAS(b.data, "<option selected>24h</option>");
+    ASSERT_HAS(b.data, "<input type=\"hidden\" name=\"top\" value=\"4\">");
+    ASSERT_HAS(b.data, "times in Europe/Berlin</h2>");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_html_counts)
+{
+    fixture f;
+    buf b = BUF_INIT;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    f.r.total = 1234567;
+    f.r.previous_total = 0;
+    f.r.current_minute = 1000;
+    f.paths[0].visits = 999;
+    f.paths[1].visits = 1000000;
+    f.buckets[0].visits = 12345;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"total\">1,234,567</p>");
+    ASSERT_HAS(b.data, "id=\"current\">1,000</p>");
+    ASSERT_HAS(b.data, "<td class=\"num\">999</td>");
+    ASSERT_HAS(b.data, "<td class=\"num\">1,000,000</td>");
+    ASSERT_HAS(b.data, "2026-01-01 09:01 UTC: 12,345 visits</title>");
+    ASSERT_HAS(b.data, "Highest: 12,345 visits.");
+    ASSERT_HAS(b.data, "id=\"change\">none in the window before</p>");
+    /* The y axis: 0 to 20,000 by 5,000. */
+    ASSERT_HAS(b.data, "class=\"ylabel\">20,000</text>");
+    ASSERT_HAS(b.data, "class=\"ylabel\">5,000</text>");
+    ASSERT_HAS(b.data, "class=\"ylabel\">0</text>");
+    ck_assert_int_eq(count(b.data, "class=\"ylabel\""), 5);
+    buf_free(&b);
+
+    f.r.total = 0;
+    f.r.current_minute = 0;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"total\">0</p>");
+    ASSERT_HAS(b.data, "id=\"current\">0</p>");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_html_change)
+{
+    fixture f;
+    buf b = BUF_INIT;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    f.r.total = 150;
+    f.r.previous_total = 100;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"change\">+50.0% vs the 60m before</p>");
+    buf_free(&b);
+
+    f.r.total = 50;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"change\">-50.0% vs the 60m before</p>");
+    buf_free(&b);
+
+    f.r.total = 100;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"change\">+0.0% vs the 60m before</p>");
+    buf_free(&b);
+
+    f.r.total = 0;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"change\">-100.0% vs the 60m before</p>");
+    buf_free(&b);
+
+    fixture_init(&f, "window=6h", default_paths, NDEFAULT);
+    f.r.total = 3;
+    f.r.previous_total = 2;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"change\">+50.0% vs the 6h before</p>");
+    ASSERT_HAS(b.data, "<h2>Last 6h</h2>");
+    buf_free(&b);
+
+    f.r.previous_total = 0;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "id=\"change\">none in the window before</p>");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_html_hostile_top_path)
+{
+    static const char *const hostile[] = { "/", XSS, "/<script>alert(1)</script>",
+                                           "/it's" };
+    fixture f;
+    buf b = BUF_INIT;
+
+    fixture_init(&f, NULL, hostile, sizeof(hostile) / sizeof(hostile[0]));
+    html_of(&f.r, &b);
+    ASSERT_HASNT(b.data, "<script>alert");
+    ASSERT_HASNT(b.data, "it's");
+    /* The link text, escaped. */
+    ASSERT_HAS(b.data, ">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</a>");
+    ASSERT_HAS(b.data, ">/&lt;script&gt;alert(1)&lt;/script&gt;</a>");
+    ASSERT_HAS(b.data, ">/it&#39;s</a>");
+    /* The href, percent-encoded. */
+    ASSERT_HAS(b.data, "href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;path="
+                       "%3Cscript%3Ealert%28%22x%22%29%3C/script%3E\"");
+    ASSERT_HAS(b.data, "&amp;path=/%3Cscript%3Ealert%281%29%3C/script%3E\"");
+    ASSERT_HAS(b.data, "&amp;path=/it%27s\"");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_html_hostile_filter)
+{
+    fixture f;
+    buf b = BUF_INIT;
+    const char *esc = "/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;";
+    char want[256];
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    /* params_parse would refuse this filter; render_html must not rely on
+     * that. */
+    snprintf(f.r.p.path, sizeof(f.r.p.path), "%s", XSS_ATTR);
+    html_of(&f.r, &b);
+    ASSERT_HASNT(b.data, "<script>alert");
+    ASSERT_HASNT(b.data, "\"><script");
+    snprintf(want, sizeof(want), "<title>Visits to %s, last 60m</title>", esc);
+    ASSERT_HAS(b.data, want);
+    snprintf(want, sizeof(want), "<input name=\"path\" value=\"%s\" ", esc);
+    ASSERT_HAS(b.data, want);
+    snprintf(want, sizeof(want), "<code>%s</code>", esc);
+    ASSERT_HAS(b.data, want);
+    /* The link back to all paths has no path. */
+    ASSERT_HAS(b.data, "(<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC\">all "
+                       "paths</a>)");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_html_hostile_tz_and_labels)
+{
+    fixture f;
+    buf b = BUF_INIT;
+
+    /* Normal labels and tz: exact titles. */
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "<title>2026-01-01 09:01 UTC: 31 visits</title>");
+    ASSERT_HAS(b.data, "<title>2026-01-01 09:02 UTC: 7 visits</title>");
+    ck_assert_int_eq(count(b.data, "<title>2026-01-01 "), f.r.nbuckets);
+    buf_free(&b);
+
+    /* A tz and a label that params_parse and PostgreSQL would never give. */
+    snprintf(f.r.p.tz, sizeof(f.r.p.tz), "%s", XSS_ATTR);
+    snprintf(f.buckets[3].local, sizeof(f.buckets[3].local), "<script>alert(1)");
+    html_of(&f.r, &b);
+    ASSERT_HASNT(b.data, "<script>alert");
+    ASSERT_HASNT(b.data, "\"><script");
+    ASSERT_HAS(b.data, "<title>2026-01-01 09:01 /&quot;&gt;&lt;script&gt;alert(1)"
+                       "&lt;/script&gt;: 31 visits</title>");
+    ASSERT_HAS(b.data, "<title>&lt;script&gt;alert(1) /&quot;&gt;");
+    ASSERT_HAS(b.data, "<input name=\"tz\" value=\"/&quot;&gt;&lt;script&gt;"
+                       "alert(1)&lt;/script&gt;\"");
+    ASSERT_HAS(b.data, "&amp;tz=/%22%3E%3Cscript%3Ealert%281%29%3C/script%3E&amp;"
+                       "path=/\"");
+    buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_html_links)
+{
+    fixture f;
+    buf b = BUF_INIT;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;"
+                       "path=/a%20b%26c\">/a b&amp;c</a>");
+    ASSERT_HAS(b.data, "<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;"
+                       "path=/\">/</a>");
+    ASSERT_HAS(b.data, "<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;"
+                       "path=/pricing\">/pricing</a>");
+    ASSERT_HAS(b.data, "<td class=\"num\">25.0%</td>");     /* 100 of 400 */
+    ASSERT_HAS(b.data, "<td class=\"num\">12.5%</td>");
+    ASSERT_HAS(b.data, "<td class=\"num\">3.0%</td>");      /* 12 of 400 */
+    ck_assert_int_eq(count(b.data, "<tr><td class=\"path\">"), 4);
+    ASSERT_HASNT(b.data, "No visits in this window yet.");
+    buf_free(&b);
+
+    /* The links keep the window, top and tz. */
+    fixture_init(&f, "window=15m&top=4&tz=Europe/Berlin", default_paths, NDEFAULT);
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "<a href=\"/visits?window=15m&amp;top=4&amp;"
+                       "tz=Europe/Berlin&amp;path=/a%20b%26c\">");
+    buf_free(&b);
+
+    /* No paths. */
+    f.r.npaths = 0;
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "No visits in this window yet.");
+    ck_assert_int_eq(count(b.data, "<tr><td class=\"path\">"), 0);
+    buf_free(&b);
+}
+END_TEST
+
+/* ---- chart --------------------------------------------------------------- */
+
+START_TEST(test_chart_alone)
+{
+    fixture f;
+    buf b = BUF_INIT;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    ck_assert_int_eq(render_chart(&f.r, &b), 0);
+    ck_assert_msg(strncmp(b.data, "<svg ", 5) == 0, "starts with %.20s", b.data);
+    ck_assert_str_eq(b.data + b.len - 7, "</svg>\n");
+    ASSERT_HAS(b.data, "viewBox=\"0 0 720 240\"");
+    ASSERT_HAS(b.data, "data-n=\"60\"");
+    ck_assert_int_eq(count(b.data, "<title>"), 60);
+    ck_assert_int_eq(count(b.data, "</title>"), 60);
+    ck_assert_int_eq(count(b.data, "so far"), 1);
+    ck_assert_int_eq(count(b.data, "<rect class=\"bar\""), 60);
+    ck_assert_int_eq(count(b.data, "<g class=\"b now\""), 1);
+    ck_assert_int_eq(count_nocase(b.data, "<script"), 0);
+    /* y axis 0..50 by 10: six gridlines. */
+    ck_assert_int_eq(count(b.data, "<line "), 6);
+    ASSERT_HAS(b.data, "class=\"ylabel\">50</text>");
+    /* The first bar is the highest: full height of the plot, at x 48 plus
+     * a tenth of its slot. */
+    ASSERT_HAS(b.data, "<rect class=\"bar\" x=\"49.1\" y=\"87.5\" width=\"8.9\""
+                       " height=\"126.5\"/>");
+    /* x labels every 6 bars counted from the last. */
+    ck_assert_int_eq(count(b.data, "<text x="), 6 + 10);
+    ASSERT_HAS(b.data, "data-i=\"59\">10:00</text>");
+    ASSERT_HAS(b.data, "data-i=\"53\">09:54</text>");
+    ASSERT_HASNT(b.data, "data-i=\"58\"");
+    buf_free(&b);
+
+    /* 6h: 72 bars of 5 minutes. */
+    fixture_init(&f, "window=6h", default_paths, NDEFAULT);
+    ck_assert_int_eq(render_chart(&f.r, &b), 0);
+    ck_assert_int_eq(count(b.data, "<title>"), 72);
+    ck_assert_int_eq(count(b.data, "so far"), 1);
+    ASSERT_HAS(b.data, "72 bars, one per 5 minutes");
+    buf_free(&b);
+}
+END_TEST
+
+static Suite *
+report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc;
+
+    tc = tcase_create("etag");
+    tcase_add_test(tc, test_etag_same_data);
+    tcase_add_test(tc, test_etag_numbers);
+    tcase_add_test(tc, test_etag_buckets);
+    tcase_add_test(tc, test_etag_paths);
+    tcase_add_test(tc, test_etag_params);
+    tcase_add_test(tc, test_etag_ignores_times);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("json");
+    tcase_add_test(tc, test_json_top_level);
+    tcase_add_test(tc, test_json_window_and_filter);
+    tcase_add_test(tc, test_json_change);
+    tcase_add_test(tc, test_json_rate);
+    tcase_add_test(tc, test_json_rate_precision);
+    tcase_add_test(tc, test_json_buckets);
+    tcase_add_test(tc, test_json_paths);
+    tcase_add_test(tc, test_json_chart);
+    tcase_add_test(tc, test_json_hostile_strings);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("html");
+    tcase_add_test(tc, test_html_structure);
+    tcase_add_test(tc, test_html_counts);
+    tcase_add_test(tc, test_html_change);
+    tcase_add_test(tc, test_html_hostile_top_path);
+    tcase_add_test(tc, test_html_hostile_filter);
+    tcase_add_test(tc, test_html_hostile_tz_and_labels);
+    tcase_add_test(tc, test_html_links);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("chart");
+    tcase_add_test(tc, test_chart_alone);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(report_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,248 @@
+#!/bin/bash
+# End to end, in a real browser: headless Chromium, driven through
+# chromedriver's W3C WebDriver HTTP API with curl and jq, opens the report
+# page and watches it update itself (visits.js polling /visits.json) while
+# visits are sent with curl: the window total and the chart's current bar
+# change without a reload, and a hostile path (script tag, img onerror
+# handler, quotes) is shown as text, never run. Skipped (77) when Chromium
+# or chromedriver is not installed. Leaves a screenshot in
+# $top_builddir/tests/e2e_browser.png.
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}
+if [ ! -x "$CHROMIUM" ]; then
+    echo "SKIP: no Chromium at $CHROMIUM (apt-get install chromium)"
+    exit 77
+fi
+if [ ! -x "$CHROMEDRIVER" ]; then
+    echo "SKIP: no chromedriver at $CHROMEDRIVER (apt-get install chromium-driver)"
+    exit 77
+fi
+for tool in curl jq; do
+    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
+done
+
+. "$top_srcdir/tests/lib.sh"
+
+VISITS=25
+SHOT=$top_builddir/tests/e2e_browser.png
+WD='' WD_PID='' SID=''
+
+# --- WebDriver ---------------------------------------------------------------
+
+# Ends the browser session and chromedriver, then lets lib.sh stop the stack.
+browser_cleanup() {
+    local rc=$?
+    set +e
+    trap - EXIT
+    [ -n "$SID" ] && curl -s --max-time 10 -X DELETE "$WD/session/$SID" >/dev/null
+    if [ -n "$WD_PID" ]; then
+        # chromedriver leads its own process group (setsid); a browser it
+        # could not close goes with it.
+        kill -- -"$WD_PID" 2>/dev/null || kill "$WD_PID" 2>/dev/null
+        wait "$WD_PID" 2>/dev/null
+    fi
+    (exit "$rc")
+    cleanup
+}
+trap browser_cleanup EXIT
+
+# wd METHOD PATH [JSON]: one WebDriver command; prints its .value as JSON,
+# or fails with the WebDriver error.
+wd() {
+    local out
+    out=$(curl -sS --max-time 60 -X "$1" -H 'Content-Type: application/json' \
+        ${3:+--data-binary "$3"} "$WD$2") || fail "WebDriver $1 $2: chromedriver did not answer"
+    jq -e 'has("value")' >/dev/null 2>&1 <<<"$out" \
+        || fail "WebDriver $1 $2: not a WebDriver answer: ${out:0:300}"
+    if jq -e '.value | type == "object" and has("error") and has("message")' \
+        >/dev/null <<<"$out"; then
+        fail "WebDriver $1 $2: $(jq -r '.value | "\(.error): \(.message)"' <<<"$out" | head -n 3)"
+    fi
+    jq -c .value <<<"$out"
+}
+wd_post() { wd POST "$@"; }
+wd_get() { wd GET "$1"; }
+
+# js EXPR [ARG...]: evaluates EXPR in the page (the ARGs are strings, in
+# arguments[0]...) and prints its value as JSON.
+js() {
+    local body
+    body=$(jq -nc --arg s "return ($1);" '{script: $s, args: $ARGS.positional}' \
+        --args "${@:2}")
+    wd_post "/session/$SID/execute/sync" "$body"
+}
+
+# text SELECTOR: the textContent of the element, raw; "(no element
+# SELECTOR)" if there is none.
+text() {
+    js 'document.querySelector(arguments[0])?.textContent ?? "(no element " + arguments[0] + ")"' \
+        "$1" | jq -r .
+}
+
+# wait_js SECONDS EXPR WHAT: polls until EXPR is true; fails saying WHAT was
+# awaited and, from SEEN (an expression), what the page showed instead.
+wait_js() {
+    local secs=$1 expr=$2 what=$3 seen=${4:-} i v
+    for ((i = 0; i < secs * 5; i++)); do
+        v=$(js "$expr")
+        [ "$v" = true ] && return 0
+        sleep 0.2
+    done
+    fail "after ${secs}s still waiting for $what${seen:+; the page shows: $(js "$seen")}"
+}
+
+# commas N: N with thousands separators, as the page writes numbers.
+commas() { printf '%s' "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
+
+# --- chromedriver and Chromium ------------------------------------------------
+
+# start_chromedriver: on a free port, like lib.sh picks PORT; another port
+# if that one was taken meanwhile (chromedriver then exits at once).
+start_chromedriver() {
+    local try p i
+    for try in 1 2 3 4 5; do
+        for _ in $(seq 50); do
+            p=$((20000 + RANDOM % 30000))
+            [ "$p" != "$PORT" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+        done
+        WD=http://127.0.0.1:$p
+        setsid "$CHROMEDRIVER" --port="$p" --log-path="$T/log/chromedriver.log" \
+            </dev/null >>"$T/log/chromedriver.out.log" 2>&1 &
+        WD_PID=$!
+        for ((i = 0; i < 100; i++)); do
+            [ "$(curl -s --max-time 2 "$WD/status" | jq -r .value.ready 2>/dev/null)" = true ] \
+                && return 0
+            kill -0 "$WD_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$WD_PID" 2>/dev/null && fail "chromedriver is not ready on $WD after 10s"
+        wait "$WD_PID" || true
+        WD_PID=''
+        note "chromedriver exited at start on port $p (try $try)"
+    done
+    fail "chromedriver did not start; see $T/log/chromedriver*.log below"
+}
+start_chromedriver
+
+caps=$(jq -nc --arg bin "$CHROMIUM" --arg profile "$T/chromium-profile" '{
+  capabilities: {alwaysMatch: {
+    browserName: "chrome",
+    pageLoadStrategy: "normal",
+    timeouts: {script: 10000, pageLoad: 20000},
+    "goog:chromeOptions": {binary: $bin, args: [
+      "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--window-size=1200,1000",
+      "--user-data-dir=\($profile)"]}}}}')
+session=$(wd_post /session "$caps")
+SID=$(jq -r '.sessionId // empty' <<<"$session")
+[ -n "$SID" ] || fail "no WebDriver session was created: $session"
+note "Chromium $(jq -r '.capabilities.browserVersion' <<<"$session"), WebDriver session $SID"
+
+# --- a hostile path -----------------------------------------------------------
+
+# The slashes stay literal: an encoded one (%2F) inside a segment, and a
+# space, are re-encoded when the path is stored (lib/path.h), which would
+# defuse "</script>" and "<img src" before any escaping is tested. "/"
+# separates attributes as well as a space does.
+hostile_req='/x%22%27%3E%3Cscript%3Ewindow.__pwned%3D1%3C/script%3E%3Cimg/src%3D%22x%22/onerror%3Dwindow.__pwned%3D2%3E'
+hostile=$'/x"\'><script>window.__pwned=1</script><img/src="x"/onerror=window.__pwned=2>'
+code=$(curl -s -o /dev/null -w '%{http_code}' "$URL$hostile_req")
+[ "$code" = 200 ] || fail "the visit to the hostile path was answered $code, not 200"
+for ((i = 0; i < 75; i++)); do
+    curl -sf "$URL/visits.json?window=15m&top=100" \
+        | jq -e --arg p "$hostile" 'any(.paths[]; .path == $p)' >/dev/null && break
+    sleep 0.2
+done
+[ "$i" -lt 75 ] || fail "/visits.json does not list the path $hostile after 15s; it lists: $(
+    curl -s "$URL/visits.json?window=15m&top=100" | jq -c '[.paths[].path]')"
+
+# --- the page -----------------------------------------------------------------
+
+wd_post "/session/$SID/url" "$(jq -nc --arg u "$URL/visits?window=15m&top=20" '{url: $u}')" >/dev/null
+wait_js 15 'document.getElementById("status")?.textContent.startsWith("Live") === true' \
+    'the status to start with "Live"' 'document.getElementById("status")?.textContent ?? "no #status"'
+first_text=$(text '#total')
+[[ $first_text =~ ^[0-9]{1,3}(,[0-9]{3})*$ ]] || fail "#total is not a count: \"$first_text\""
+first=${first_text//,/}
+bar_before=$(js 'document.querySelector("svg#chart g.b:last-child title")?.textContent ?? null' | jq -r .)
+js 'window.__marker = 42' >/dev/null
+note "before: total \"$first_text\", current bar \"$bar_before\""
+
+# Visits sent in the last seconds of a minute could land in a bar that is no
+# longer the last when the page is checked.
+sec=$(date +%-S)
+if [ "$sec" -ge 45 ]; then
+    note "waiting $((61 - sec))s for the next minute"
+    sleep $((61 - sec))
+fi
+seq "$VISITS" | sed "s|.*|$URL/browser/page|" >"$T/urls"
+codes=$(requests "$T/urls" | sort | uniq -c)
+[ "$(echo "$codes" | awk '$2 == 200 {print $1}')" = "$VISITS" ] \
+    || fail "expected $VISITS answers 200, got: $(tr '\n' ' ' <<<"$codes")"
+
+want=$((first + VISITS))
+want_text=$(commas "$want")
+for ((i = 0; i < 50; i++)); do
+    now_text=$(text '#total')
+    now=${now_text//,/}
+    [ "$now_text" = "$want_text" ] && break
+    [[ $now =~ ^[0-9]+$ ]] && [ "$now" -gt "$want" ] \
+        && fail "#total shows \"$now_text\", more than the expected \"$want_text\""
+    sleep 0.2
+done
+[ "$now_text" = "$want_text" ] \
+    || fail "#total shows \"$now_text\" 10s after $VISITS visits, expected \"$want_text\" (was \"$first_text\")"
+note "after $VISITS visits: total \"$now_text\""
+
+# --- assertions -----------------------------------------------------------------
+
+marker=$(js 'window.__marker ?? null')
+[ "$marker" = 42 ] || fail "window.__marker is $marker, not 42: the page was reloaded"
+
+pwned=$(js 'window.__pwned === undefined ? "undefined" : String(window.__pwned)' | jq -r .)
+[ "$pwned" = undefined ] \
+    || fail "window.__pwned is $pwned: markup from the hostile path was run"
+
+row=$(js 'Array.from(document.querySelectorAll("#paths td.path a"), a => a.textContent)
+            .includes(arguments[0])' "$hostile")
+[ "$row" = true ] || fail "no row of #paths shows the path $hostile as text; rows: $(
+    js 'Array.from(document.querySelectorAll("#paths td.path"), td => td.textContent)')"
+[ "$(js 'document.getElementById("paths").textContent.includes("<script>")')" = true ] \
+    || fail "the text of #paths does not contain \"<script>\" literally"
+shown=$(js 'Array.from(document.querySelectorAll("#paths tbody tr"))
+    .find(tr => tr.querySelector("td.path")?.textContent === arguments[0])
+    ?.querySelector("td.num")?.textContent ?? null' /browser/page | jq -r .)
+[ "$shown" = "$(commas "$VISITS")" ] || fail "the row of /browser/page shows \"$shown\" visits, expected $VISITS; rows: $(
+    js 'Array.from(document.querySelectorAll("#paths tbody tr"), tr => tr.textContent)')"
+
+imgs=$(js 'document.querySelectorAll("#paths img").length')
+[ "$imgs" = 0 ] || fail "#paths holds $imgs <img> elements, expected none"
+scripts=$(js 'Array.from(document.scripts, s => s.getAttribute("src"))')
+[ "$scripts" = '["/visits/static/visits.js"]' ] \
+    || fail "expected only the script /visits/static/visits.js in the document, found (by src): $scripts"
+
+bar=$(js '(() => {
+    const g = document.querySelector("svg#chart g.b:last-child");
+    const r = g?.querySelector("rect.bar");
+    return r ? {height: r.getAttribute("height"), title: g.querySelector("title")?.textContent} : null;
+})()')
+[ "$bar" != null ] || fail "no bar svg#chart g.b:last-child rect.bar in the chart"
+height=$(jq -r .height <<<"$bar")
+title=$(jq -r .title <<<"$bar")
+awk -v h="$height" 'BEGIN { exit !(h + 0 > 0) }' \
+    || fail "the last bar of the chart has height \"$height\" after $VISITS visits, expected > 0 (title: \"$title\")"
+count=$(sed -n 's/.*: \([0-9,]*\) visits so far$/\1/p' <<<"$title")
+count=${count//,/}
+[ -n "$count" ] && [ "$count" -ge "$VISITS" ] \
+    || fail "the last bar's title is \"$title\", expected \"...: N visits so far\" with N >= $VISITS (it was \"$bar_before\")"
+note "current bar: height $height, \"$title\""
+
+status=$(text '#status')
+[[ $status == Live* ]] || fail "the status is \"$status\" at the end, expected \"Live...\""
+
+wd_get "/session/$SID/screenshot" | jq -r . | base64 -d >"$SHOT" \
+    || fail "could not save the screenshot"
+[ "$(head -c 4 "$SHOT" | tail -c 3)" = PNG ] || fail "the screenshot in $SHOT is not a PNG"
+note "screenshot: $SHOT"
+note "ok: the page updated itself to $want_text without a reload and showed the hostile path as text"
