@@ -1,6 +1,9 @@
 /* chart.c - the geometry of the report's bar chart. */
 #include "chart.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 chart_scale
 chart_scale_for(int64_t max)
 {
@@ -34,6 +37,37 @@ found:
     }
 }
 
+char *
+chart_tick_label(int64_t v, char out[CHART_TICK_LABEL_SIZE])
+{
+    static const char unit[] = { 'k', 'M', 'G', 'T', 'P', 'E' };
+    int64_t div = 1000;
+    int u = 0;
+
+    if (v < 1000) {
+        snprintf(out, CHART_TICK_LABEL_SIZE, "%" PRId64, v);
+        return out;
+    }
+    while (u < 5 && v / div >= 1000) {
+        div *= 1000;
+        u++;
+    }
+    /* Tenths, rounded half up: 1,250 is "1.3k"; nice ticks need no more.
+     * 999,950 rounds up to the next unit, "1M", not "1000k". */
+    int64_t tenths = v / (div / 10) + (v % (div / 10) >= div / 20);
+    if (tenths >= 10000 && u < 5) {
+        div *= 1000;
+        u++;
+        tenths = v / (div / 10) + (v % (div / 10) >= div / 20);
+    }
+    if (tenths % 10 == 0)
+        snprintf(out, CHART_TICK_LABEL_SIZE, "%" PRId64 "%c", tenths / 10, unit[u]);
+    else
+        snprintf(out, CHART_TICK_LABEL_SIZE, "%" PRId64 ".%d%c", tenths / 10,
+                 (int)(tenths % 10), unit[u]);
+    return out;
+}
+
 double
 chart_bar_width(int n)
 {
@@ -65,18 +99,23 @@ chart_bar_height(int64_t v, const chart_scale *s)
 }
 
 int
-chart_label_every(int n)
+chart_label_minutes(int n, int bucket_minutes)
 {
+    static const int steps[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720 };
     double slot = (double)CHART_PLOT_W / (n > 0 ? n : 1);
-    int every = 1;
 
-    while (slot * every < 56)
-        every++;
-    /* Round to a step that lands on round times: 1, 2, 3, 4, 6, 12, ... */
-    static const int steps[] = { 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 24, 30, 60 };
+    if (bucket_minutes < 1)
+        bucket_minutes = 1;
     for (unsigned k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
-        if (steps[k] >= every)
+        if (steps[k] % bucket_minutes == 0
+            && slot * (steps[k] / bucket_minutes) >= CHART_LABEL_ROOM)
             return steps[k];
     }
-    return every;
+    return 1440;
+}
+
+int
+chart_label_at(int hh, int mm, int label_minutes)
+{
+    return label_minutes > 0 && (hh * 60 + mm) % label_minutes == 0;
 }

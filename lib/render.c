@@ -1,6 +1,7 @@
 /* render.c - the report as JSON, HTML with an SVG chart, and CSV. */
 #include "render.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -41,15 +42,47 @@ render_round(double x, double scale)
     return round(x * scale) / scale;
 }
 
+/* Returns 1 when bar i of r gets an x label: its local "HH:MM" is a round
+ * time at label_minutes between labels, or, when anchored (no bar of the
+ * window falls on one), every label_minutes from the last bar. */
+static int
+render_xlabel(const report *r, int i, int label_minutes, int anchored)
+{
+    const char *t = r->buckets[i].local;
+    int per = r->p.bucket_minutes > 0 ? label_minutes / r->p.bucket_minutes : 1;
+
+    if (anchored)
+        return (r->nbuckets - 1 - i) % (per > 0 ? per : 1) == 0;
+    if (strlen(t) != 16 || !isdigit((unsigned char)t[11]) || !isdigit((unsigned char)t[12])
+        || t[13] != ':' || !isdigit((unsigned char)t[14]) || !isdigit((unsigned char)t[15]))
+        return 0;
+    return chart_label_at((t[11] - '0') * 10 + t[12] - '0', (t[14] - '0') * 10 + t[15] - '0',
+                          label_minutes);
+}
+
+/* Returns 1 when no bar of r falls on a round local time for label_minutes
+ * (a time zone whose offset is no multiple of it), so labels are anchored. */
+static int
+render_xlabels_anchored(const report *r, int label_minutes)
+{
+    for (int i = 0; i < r->nbuckets; i++) {
+        if (render_xlabel(r, i, label_minutes, 0))
+            return 0;
+    }
+    return 1;
+}
+
 int
 render_json(const report *r, buf *out)
 {
     char stamp[VTIME_ISO_MS_SIZE], start[VTIME_ISO_SIZE], from[VTIME_ISO_SIZE],
         to[VTIME_ISO_SIZE];
-    json_t *root, *buckets, *paths, *ticks;
+    json_t *root, *buckets, *paths, *ticks, *ylabels, *xlabels, *xmajor;
+    char label[CHART_TICK_LABEL_SIZE];
     chart_scale s;
     int64_t max = 0;
-    int rc = -1;
+    int rc = -1, minutes = chart_label_minutes(r->nbuckets, r->p.bucket_minutes);
+    int anchored = render_xlabels_anchored(r, minutes);
 
     for (int i = 0; i < r->nbuckets; i++)
         max = r->buckets[i].visits > max ? r->buckets[i].visits : max;
@@ -60,8 +93,11 @@ render_json(const report *r, buf *out)
     buckets = json_array();
     paths = json_array();
     ticks = json_array();
+    ylabels = json_array();
+    xlabels = json_array();
+    xmajor = json_array();
     root = json_pack("{s:s, s:i, s:s, s:o, s:s, s:I, s:I, s:o, s:I, s:I,"
-                     " s:{s:f, s:s, s:s, s:s}, s:o, s:o, s:{s:I, s:o}}",
+                     " s:{s:f, s:s, s:s, s:s}, s:o, s:o, s:{s:I, s:o, s:o, s:i, s:o, s:o}}",
                      "window", r->p.window, "bucket_seconds", r->bucket_seconds,
                      "tz", r->p.tz,
                      "path", r->p.path[0] ? render_string(r->p.path) : json_null(),
@@ -77,11 +113,23 @@ render_json(const report *r, buf *out)
                      "rate", "per_second", render_round(render_rate(r), 100), "from", from, "to", to,
                      "scope", "site",
                      "buckets", buckets, "paths", paths,
-                     "chart", "y_max", (json_int_t)s.max, "y_ticks", ticks);
+                     "chart", "y_max", (json_int_t)s.max, "y_ticks", ticks,
+                     "y_labels", ylabels, "label_minutes", minutes, "x_labels",
+                     xlabels, "x_major", xmajor);
     if (root == NULL)
         return -1;
     for (int i = 0; i < s.nticks; i++) {
-        if (json_array_append_new(ticks, json_integer(s.step * i)) < 0)
+        if (json_array_append_new(ticks, json_integer(s.step * i)) < 0
+            || json_array_append_new(ylabels,
+                                     json_string(chart_tick_label(s.step * i, label))) < 0)
+            goto done;
+    }
+    for (int i = 0; i < r->nbuckets; i++) {
+        if (render_xlabel(r, i, minutes, anchored)
+            && json_array_append_new(xlabels, json_integer(i)) < 0)
+            goto done;
+        if (render_xlabel(r, i, 2 * minutes, anchored)
+            && json_array_append_new(xmajor, json_integer(i)) < 0)
             goto done;
     }
     for (int i = 0; i < r->nbuckets; i++) {
@@ -156,13 +204,14 @@ render_chart(const report *r, buf *out)
 {
     int64_t max = 0;
     chart_scale s;
-    int every, n = r->nbuckets;
+    int n = r->nbuckets, minutes = chart_label_minutes(n, r->p.bucket_minutes);
+    int anchored = render_xlabels_anchored(r, minutes);
     double w = chart_bar_width(n);
+    char label[CHART_TICK_LABEL_SIZE];
 
     for (int i = 0; i < n; i++)
         max = r->buckets[i].visits > max ? r->buckets[i].visits : max;
     s = chart_scale_for(max);
-    every = chart_label_every(n);
 
     buf_printf(out,
         "<svg id=\"chart\" class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\""
@@ -180,7 +229,7 @@ render_chart(const report *r, buf *out)
         buf_printf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\"/>"
                    "<text x=\"%d\" y=\"%.1f\" class=\"ylabel\">",
                    CHART_LEFT, CHART_WIDTH - CHART_RIGHT, y, y, CHART_LEFT - 6, y + 4);
-        render_count(out, s.step * t);
+        buf_puts(out, chart_tick_label(s.step * t, label));
         buf_puts(out, "</text>\n");
     }
     buf_puts(out, "</g>\n<g class=\"bars\">\n");
@@ -194,18 +243,20 @@ render_chart(const report *r, buf *out)
         html_escape(out, r->p.tz);
         buf_puts(out, ": ");
         render_count(out, b->visits);
-        buf_printf(out, " visits%s</title><rect class=\"hit\" x=\"%.1f\" y=\"%d\""
+        buf_printf(out, " visit%s%s</title><rect class=\"hit\" x=\"%.1f\" y=\"%d\""
                    " width=\"%.1f\" height=\"%d\"/><rect class=\"bar\" x=\"%.1f\""
                    " y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>\n",
-                   i == n - 1 ? " so far" : "", x, CHART_TOP, w, CHART_PLOT_H, x,
+                   b->visits == 1 ? "" : "s", i == n - 1 ? " so far" : "", x,
+                   CHART_TOP, w, CHART_PLOT_H, x,
                    CHART_TOP + CHART_PLOT_H - h, w, h);
     }
     buf_puts(out, "</g>\n<g class=\"xlabels\" aria-hidden=\"true\">\n");
     for (int i = 0; i < n; i++) {
-        if ((n - 1 - i) % every != 0)
+        if (!render_xlabel(r, i, minutes, anchored))
             continue;
-        buf_printf(out, "<text x=\"%.1f\" y=\"%d\" data-i=\"%d\">",
-                   chart_bar_x(i, n) + w / 2, CHART_HEIGHT - 8, i);
+        buf_printf(out, "<text x=\"%.1f\" y=\"%d\" data-i=\"%d\"%s>",
+                   chart_bar_x(i, n) + w / 2, CHART_HEIGHT - 8, i,
+                   render_xlabel(r, i, 2 * minutes, anchored) ? " class=\"major\"" : "");
         html_escape(out, r->buckets[i].local + 11);
         buf_puts(out, "</text>\n");
     }

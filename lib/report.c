@@ -54,38 +54,49 @@ static const char report_sql_all[] =
 static const char report_sql_path[] =
     REPORT_SQL("visit_minutes t WHERE t.path = $11::text");
 
+report_span
+report_span_for(const report_params *p, int64_t now_ms)
+{
+    report_span s;
+
+    s.bucket = (int64_t)p->bucket_minutes * 60;
+    s.current = vtime_minute(now_ms);
+    s.end = s.current - s.current % s.bucket + s.bucket;
+    s.nbuckets = p->minutes / p->bucket_minutes;
+    s.first = s.end - s.nbuckets * s.bucket;
+    s.previous = s.first - (s.end - s.first);
+    s.hour = (s.first + 3599) / 3600 * 3600;
+    return s;
+}
+
 int
 report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
              char *err, size_t errlen)
 {
     char v[11][32];
     const char *params[11];
-    int64_t bucket, current, first, end, hour, nparams;
+    report_span s = report_span_for(p, now_ms);
+    int64_t nparams;
     PGresult *res;
     int rows, i, nb = 0;
 
     memset(r, 0, sizeof(*r));
     r->p = *p;
     r->generated_ms = now_ms;
-    bucket = (int64_t)p->bucket_minutes * 60;
-    current = vtime_minute(now_ms);
-    end = current - current % bucket + bucket;
-    r->nbuckets = p->minutes / p->bucket_minutes;
-    r->bucket_seconds = (int)bucket;
-    first = end - r->nbuckets * bucket;
-    hour = (first + 3599) / 3600 * 3600;
+    r->nbuckets = s.nbuckets;
+    r->bucket_seconds = (int)s.bucket;
     r->rate_to = now_ms / 1000 - REPORT_RATE_LAG_S;
     r->rate_from = r->rate_to - REPORT_RATE_SECONDS;
 
-    snprintf(v[0], sizeof(v[0]), "%" PRId64, first);
-    snprintf(v[1], sizeof(v[1]), "%" PRId64, end);
-    snprintf(v[2], sizeof(v[2]), "%" PRId64, bucket);
+    snprintf(v[0], sizeof(v[0]), "%" PRId64, s.first);
+    snprintf(v[1], sizeof(v[1]), "%" PRId64, s.end);
+    snprintf(v[2], sizeof(v[2]), "%" PRId64, s.bucket);
     snprintf(v[4], sizeof(v[4]), "%d", p->top);
-    snprintf(v[5], sizeof(v[5]), "%" PRId64, first - (end - first));
-    snprintf(v[6], sizeof(v[6]), "%" PRId64, hour);
+    snprintf(v[5], sizeof(v[5]), "%" PRId64, s.previous);
+    snprintf(v[6], sizeof(v[6]), "%" PRId64, s.hour);
     snprintf(v[7], sizeof(v[7]), "%" PRId64, r->rate_from);
     snprintf(v[8], sizeof(v[8]), "%" PRId64, r->rate_to);
-    snprintf(v[9], sizeof(v[9]), "%" PRId64, current);
+    snprintf(v[9], sizeof(v[9]), "%" PRId64, s.current);
     for (i = 0; i < 11; i++)
         params[i] = v[i];
     params[3] = p->tz;

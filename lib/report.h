@@ -14,6 +14,23 @@
 #define REPORT_RATE_SECONDS 10
 #define REPORT_RATE_LAG_S 2
 
+/* Where the window of a report lies, in seconds since the epoch. */
+typedef struct report_span {
+    int64_t current;        /* start of the current minute */
+    int64_t bucket;         /* bucket length: p.bucket_minutes minutes */
+    int64_t first;          /* start of the first bucket */
+    int64_t end;            /* end of the last bucket, the one holding now */
+    int64_t previous;       /* start of the window before, as long */
+    int64_t hour;           /* the first whole hour at or after first */
+    int nbuckets;           /* p.minutes / p.bucket_minutes */
+} report_span;
+
+/* Returns the span of the window of p at now_ms (a day or more after the
+ * epoch, so that no time in it is negative): buckets aligned in
+ * UTC on multiples of their length, the last one holding now. Longer
+ * windows have coarser buckets (params_parse): 24h is 96 of 15 minutes. */
+report_span report_span_for(const report_params *p, int64_t now_ms);
+
 typedef struct report_bucket {
     int64_t start;          /* seconds since the epoch (UTC) */
     int64_t visits;

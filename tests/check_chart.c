@@ -1,14 +1,16 @@
 /* check_chart.c - unit tests of lib/chart.h, the geometry of the report's
  * bar chart: the rounded y scale, where each bar goes, how high it is, and
- * how often an x label fits.
+ * how often an x label fits and where.
  *
  * Test cases: "scale" (chart_scale_for: exact values and invariants),
  * "bars" (chart_bar_x, chart_bar_width), "height" (chart_bar_height),
- * "labels" (chart_label_every). */
+ * "labels" (chart_label_minutes, chart_label_at). */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chart.h"
 
@@ -125,20 +127,20 @@ static const int bar_ns[] = { 1, 15, 60, 72, 96, 288 };
 
 START_TEST(test_bar_exact)
 {
-    /* n = 1: slot 664, gap 132.8. */
-    ck_assert_double_eq_tol(chart_bar_width(1), 531.2, EPS);
-    ck_assert_double_eq_tol(chart_bar_x(0, 1), 48 + 66.4, EPS);
-    /* n = 60: slot 11.0667, gap a fifth. */
-    ck_assert_double_eq_tol(chart_bar_width(60), 664.0 / 60 * 4 / 5, EPS);
-    ck_assert_double_eq_tol(chart_bar_x(0, 60), 48 + 664.0 / 60 / 10, EPS);
-    ck_assert_double_eq_tol(chart_bar_x(59, 60), 48 + 664.0 / 60 * 59.1, EPS);
-    /* n = 96: a fifth of the slot (1.38) is below 2, so the gap is 2. */
-    ck_assert_double_eq_tol(chart_bar_width(96), 664.0 / 96 - 2, EPS);
-    ck_assert_double_eq_tol(chart_bar_x(0, 96), 49, EPS);
-    /* n = 288: a slot of 2.3 is too narrow for a 2 unit gap. */
-    ck_assert_double_eq_tol(chart_bar_width(288), 664.0 / 288 * 4 / 5, EPS);
+    /* n = 1: slot 640, gap 128. */
+    ck_assert_double_eq_tol(chart_bar_width(1), 512, EPS);
+    ck_assert_double_eq_tol(chart_bar_x(0, 1), 56 + 64, EPS);
+    /* n = 60: slot 10.8, gap a fifth. */
+    ck_assert_double_eq_tol(chart_bar_width(60), 640.0 / 60 * 4 / 5, EPS);
+    ck_assert_double_eq_tol(chart_bar_x(0, 60), 56 + 640.0 / 60 / 10, EPS);
+    ck_assert_double_eq_tol(chart_bar_x(59, 60), 56 + 640.0 / 60 * 59.1, EPS);
+    /* n = 96: a fifth of the slot (1.33) is below 2, so the gap is 2. */
+    ck_assert_double_eq_tol(chart_bar_width(96), 640.0 / 96 - 2, EPS);
+    ck_assert_double_eq_tol(chart_bar_x(0, 96), 57, EPS);
+    /* n = 288: a slot of 2.2 is too narrow for a 2 unit gap. */
+    ck_assert_double_eq_tol(chart_bar_width(288), 640.0 / 288 * 4 / 5, EPS);
     /* n <= 0 is treated as one bar. */
-    ck_assert_double_eq_tol(chart_bar_width(0), 531.2, EPS);
+    ck_assert_double_eq_tol(chart_bar_width(0), 512, EPS);
 }
 END_TEST
 
@@ -211,39 +213,142 @@ END_TEST
 
 /* ---- labels -------------------------------------------------------------- */
 
-START_TEST(test_label_every_exact)
+/* Checks chart_tick_label(v). */
+static void
+check_tick(int64_t v, const char *want)
 {
-    ck_assert_int_eq(chart_label_every(1), 1);
-    ck_assert_int_eq(chart_label_every(11), 1);     /* slot 60.4 */
-    ck_assert_int_eq(chart_label_every(12), 2);     /* slot 55.3 */
-    ck_assert_int_eq(chart_label_every(15), 2);
-    ck_assert_int_eq(chart_label_every(60), 6);     /* 5 x 11.07 = 55.3 */
-    ck_assert_int_eq(chart_label_every(72), 10);    /* needs 7 */
-    ck_assert_int_eq(chart_label_every(96), 10);    /* needs 9 */
-    ck_assert_int_eq(chart_label_every(288), 30);   /* needs 25 */
-    ck_assert_int_eq(chart_label_every(0), 1);
+    char out[CHART_TICK_LABEL_SIZE];
+
+    ck_assert_str_eq(chart_tick_label(v, out), want);
+}
+
+START_TEST(test_tick_label_exact)
+{
+    check_tick(0, "0");
+    check_tick(5, "5");
+    check_tick(999, "999");
+    check_tick(1000, "1k");
+    check_tick(1500, "1.5k");
+    check_tick(1250, "1.3k");           /* half up */
+    check_tick(1249, "1.2k");
+    check_tick(20000, "20k");
+    check_tick(150000, "150k");
+    check_tick(999949, "999.9k");
+    check_tick(999950, "1M");           /* not "1000k" */
+    check_tick(1000000, "1M");
+    check_tick(2500000, "2.5M");
+    check_tick(5000000000LL, "5G");
+    check_tick(INT64_MAX, "9.2E");
 }
 END_TEST
 
-START_TEST(test_label_every_invariants)
+/* Every tick of every scale up to 10^12 gets a label of at most 5
+ * characters, exact (no rounding) for nice ticks, and distinct from the
+ * other ticks of its scale. */
+START_TEST(test_tick_label_scales)
 {
-    static const int steps[] = { 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 24, 30, 60 };
+    for (int64_t max = 1; max <= 1000000000000LL; max = max * 3 / 2 + 1) {
+        chart_scale s = chart_scale_for(max);
+        char prev[CHART_TICK_LABEL_SIZE] = "", out[CHART_TICK_LABEL_SIZE];
+
+        for (int t = 0; t < s.nticks; t++) {
+            int64_t v = s.step * t;
+
+            chart_tick_label(v, out);
+            ck_assert_msg(strlen(out) <= 5, "%lld: \"%s\" is too long", (long long)v,
+                          out);
+            ck_assert_msg(strcmp(out, prev) != 0, "%lld: \"%s\" twice", (long long)v,
+                          out);
+            snprintf(prev, sizeof(prev), "%s", out);
+            if (v >= 1000) {
+                /* Parse it back: the label is the exact value. */
+                double num = strtod(out, NULL), mult = 1;
+                char unit = out[strlen(out) - 1];
+
+                mult = unit == 'k' ? 1e3 : unit == 'M' ? 1e6 : unit == 'G' ? 1e9 : 1e12;
+                ck_assert_msg(fabs(num * mult - (double)v) < 0.5, "%lld: \"%s\"",
+                              (long long)v, out);
+            }
+        }
+    }
+}
+END_TEST
+
+START_TEST(test_label_minutes_windows)
+{
+    /* The four windows: slots of 42.7, 10.7, 8.9 and 6.7 units. */
+    ck_assert_int_eq(CHART_PLOT_W, 640);
+    ck_assert_int_eq(chart_label_minutes(15, 1), 2);     /* 8 labels */
+    ck_assert_int_eq(chart_label_minutes(60, 1), 5);     /* 5 x 10.67 = 53.3 */
+    ck_assert_int_eq(chart_label_minutes(72, 5), 30);    /* 6 x 8.89 = 53.3 */
+    ck_assert_int_eq(chart_label_minutes(96, 15), 120);  /* 8 x 6.67 = 53.3 */
+}
+END_TEST
+
+START_TEST(test_label_minutes_edges)
+{
+    ck_assert_int_eq(chart_label_minutes(1, 1), 1);
+    ck_assert_int_eq(chart_label_minutes(12, 1), 1);     /* slot 53.3 */
+    ck_assert_int_eq(chart_label_minutes(13, 1), 2);     /* slot 49.2 */
+    ck_assert_int_eq(chart_label_minutes(0, 1), 1);
+    ck_assert_int_eq(chart_label_minutes(10, 0), 1);     /* bucket clamped to 1 */
+    /* A multiple of the bucket even where a smaller step would fit. */
+    ck_assert_int_eq(chart_label_minutes(2, 15), 15);
+    ck_assert_int_eq(chart_label_minutes(2, 7), 1440);   /* no step divides */
+    /* More bars than any step can space out. */
+    ck_assert_int_eq(chart_label_minutes(100000, 1), 1440);
+}
+END_TEST
+
+START_TEST(test_label_minutes_invariants)
+{
+    static const int steps[] = { 1, 2, 5, 10, 15, 30, 60, 120, 180, 240, 360, 720 };
+    static const int buckets[] = { 1, 5, 15 };
     const int nsteps = (int)(sizeof(steps) / sizeof(steps[0]));
 
-    for (int n = 1; n <= 700; n++) {
-        double slot = (double)CHART_PLOT_W / n;
-        int every = chart_label_every(n), k;
+    for (int b = 0; b < 3; b++) {
+        for (int n = 1; n <= 2000; n++) {
+            double slot = (double)CHART_PLOT_W / n;
+            int m = chart_label_minutes(n, buckets[b]), k;
 
-        ck_assert_msg(slot * every >= 56, "n %d: every %d, %g apart", n, every,
-                      slot * every);
-        for (k = 0; k < nsteps && steps[k] != every; k++)
-            ;
-        ck_assert_msg(k < nsteps, "n %d: every %d is not a documented step", n,
-                      every);
-        /* The smallest step that fits. */
-        ck_assert_msg(k == 0 || slot * steps[k - 1] < 56,
-                      "n %d: every %d, but %d fits", n, every, steps[k - 1]);
+            ck_assert_msg(m % buckets[b] == 0, "n %d bucket %d: %d minutes", n,
+                          buckets[b], m);
+            if (m == 1440)
+                continue;
+            ck_assert_msg(slot * (m / buckets[b]) >= CHART_LABEL_ROOM,
+                          "n %d bucket %d: %d minutes, %g apart", n, buckets[b], m,
+                          slot * (m / buckets[b]));
+            for (k = 0; k < nsteps && steps[k] != m; k++)
+                ;
+            ck_assert_msg(k < nsteps, "n %d: %d minutes is not a documented step", n,
+                          m);
+            /* The smallest step that fits. */
+            for (int j = 0; j < k; j++)
+                ck_assert_msg(steps[j] % buckets[b] != 0
+                                  || slot * (steps[j] / buckets[b]) < CHART_LABEL_ROOM,
+                              "n %d bucket %d: %d minutes, but %d fits", n, buckets[b],
+                              m, steps[j]);
+        }
     }
+}
+END_TEST
+
+START_TEST(test_label_at)
+{
+    ck_assert_int_eq(chart_label_at(0, 0, 120), 1);
+    ck_assert_int_eq(chart_label_at(2, 0, 120), 1);
+    ck_assert_int_eq(chart_label_at(3, 0, 120), 0);
+    ck_assert_int_eq(chart_label_at(23, 30, 30), 1);
+    ck_assert_int_eq(chart_label_at(23, 45, 30), 0);
+    ck_assert_int_eq(chart_label_at(10, 5, 5), 1);
+    ck_assert_int_eq(chart_label_at(10, 7, 5), 0);
+    ck_assert_int_eq(chart_label_at(10, 7, 1), 1);
+    ck_assert_int_eq(chart_label_at(0, 0, 1440), 1);
+    ck_assert_int_eq(chart_label_at(12, 0, 1440), 0);
+    /* Kolkata (+5:30) at 2 h steps: 05:30 is no label, 06:00 is. */
+    ck_assert_int_eq(chart_label_at(5, 30, 120), 0);
+    ck_assert_int_eq(chart_label_at(6, 0, 120), 1);
+    ck_assert_int_eq(chart_label_at(6, 0, 0), 0);
 }
 END_TEST
 
@@ -271,8 +376,12 @@ chart_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("labels");
-    tcase_add_test(tc, test_label_every_exact);
-    tcase_add_test(tc, test_label_every_invariants);
+    tcase_add_test(tc, test_tick_label_exact);
+    tcase_add_test(tc, test_tick_label_scales);
+    tcase_add_test(tc, test_label_minutes_windows);
+    tcase_add_test(tc, test_label_minutes_edges);
+    tcase_add_test(tc, test_label_minutes_invariants);
+    tcase_add_test(tc, test_label_at);
     suite_add_tcase(s, tc);
     return s;
 }

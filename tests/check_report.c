@@ -44,23 +44,23 @@ static void
 fixture_init(fixture *f, const char *query, const char *const *paths, size_t npaths)
 {
     char err[256] = "";
-    int64_t bs, end, v = 100;
+    report_span sp;
+    int64_t v = 100;
 
     memset(f, 0, sizeof(*f));
     ck_assert_msg(params_parse(query, &f->r.p, err, sizeof(err)) == 0, "%s", err);
     f->r.generated_ms = NOW_MS;
-    f->r.bucket_seconds = f->r.p.bucket_minutes * 60;
-    f->r.nbuckets = f->r.p.minutes / f->r.p.bucket_minutes;
+    sp = report_span_for(&f->r.p, NOW_MS);
+    f->r.bucket_seconds = (int)sp.bucket;
+    f->r.nbuckets = sp.nbuckets;
     ck_assert_int_le(f->r.nbuckets, MAXB);
     f->r.buckets = f->buckets;
-    bs = f->r.bucket_seconds;
-    end = T0 - T0 % bs + bs;
     for (int i = 0; i < f->r.nbuckets; i++) {
         report_bucket *b = &f->buckets[i];
         time_t t;
         struct tm tm;
 
-        b->start = end - (int64_t)(f->r.nbuckets - i) * bs;
+        b->start = sp.first + i * sp.bucket;
         b->visits = i == 0 ? 31 : i == f->r.nbuckets - 1 ? 4 : (i * 7) % 31;
         t = (time_t)b->start;
         gmtime_r(&t, &tm);
@@ -566,7 +566,7 @@ check_json_chart(fixture *f, int64_t max)
     j = json_of(&f->r);
     chart = json_object_get(j, "chart");
     ck_assert(json_is_object(chart));
-    ck_assert_uint_eq(json_object_size(chart), 2);
+    ck_assert_uint_eq(json_object_size(chart), 6);
     ck_assert_int_eq(jint(chart, "y_max"), s.max);
     ticks = json_object_get(chart, "y_ticks");
     ck_assert(json_is_array(ticks));
@@ -578,6 +578,16 @@ check_json_chart(fixture *f, int64_t max)
     }
     ck_assert_int_eq(json_integer_value(json_array_get(ticks, (size_t)s.nticks - 1)),
                      s.max);
+    /* y_labels: what the SVG writes by each gridline. */
+    ticks = json_object_get(chart, "y_labels");
+    ck_assert(json_is_array(ticks));
+    ck_assert_uint_eq(json_array_size(ticks), (size_t)s.nticks);
+    for (int t = 0; t < s.nticks; t++) {
+        char want[CHART_TICK_LABEL_SIZE];
+
+        ck_assert_str_eq(json_string_value(json_array_get(ticks, (size_t)t)),
+                         chart_tick_label(s.step * t, want));
+    }
     json_decref(j);
 }
 
@@ -598,6 +608,16 @@ START_TEST(test_json_chart)
     /* The maximum in the last, growing bucket counts too. */
     f.buckets[59].visits = 1001;
     check_json_chart(&f, 1001);
+    {
+        static const char *const want[] = { "0", "500", "1k", "1.5k", "2k" };
+        json_t *j = json_of(&f.r);
+        json_t *labels = json_object_get(json_object_get(j, "chart"), "y_labels");
+
+        ck_assert_uint_eq(json_array_size(labels), 5);
+        for (size_t k = 0; k < 5; k++)
+            ck_assert_str_eq(json_string_value(json_array_get(labels, k)), want[k]);
+        json_decref(j);
+    }
     /* All zero: the smallest scale. */
     for (int i = 0; i < f.r.nbuckets; i++)
         f.buckets[i].visits = 0;
@@ -712,9 +732,9 @@ START_TEST(test_html_counts)
     ASSERT_HAS(b.data, "2026-01-01 09:01 UTC: 12,345 visits</title>");
     ASSERT_HAS(b.data, "Highest: 12,345 visits.");
     ASSERT_HAS(b.data, "id=\"change\">none in the window before</p>");
-    /* The y axis: 0 to 20,000 by 5,000. */
-    ASSERT_HAS(b.data, "class=\"ylabel\">20,000</text>");
-    ASSERT_HAS(b.data, "class=\"ylabel\">5,000</text>");
+    /* The y axis: 0 to 20,000 by 5,000, short enough for its margin. */
+    ASSERT_HAS(b.data, "class=\"ylabel\">20k</text>");
+    ASSERT_HAS(b.data, "class=\"ylabel\">5k</text>");
     ASSERT_HAS(b.data, "class=\"ylabel\">0</text>");
     ck_assert_int_eq(count(b.data, "class=\"ylabel\""), 5);
     buf_free(&b);
@@ -887,6 +907,218 @@ START_TEST(test_html_links)
 }
 END_TEST
 
+/* Sets the local label of every bucket of f to its start shifted by
+ * offset seconds, as a time zone offset from UTC would. */
+static void
+fixture_shift(fixture *f, int offset)
+{
+    for (int i = 0; i < f->r.nbuckets; i++) {
+        time_t t = (time_t)(f->buckets[i].start + offset);
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        strftime(f->buckets[i].local, sizeof(f->buckets[i].local), "%Y-%m-%d %H:%M",
+                 &tm);
+    }
+}
+
+/* Checks that the chart of f labels exactly the bars first, first + step,
+ * ... (count of them), and that every other one, from major (first or
+ * first + step), is major: in JSON (chart.x_labels, chart.x_major,
+ * chart.label_minutes) and in the SVG alike. */
+static void
+check_xlabels(fixture *f, int minutes, int first, int step, int count_, int major)
+{
+    json_t *j = json_of(&f->r), *chart = json_object_get(j, "chart");
+    json_t *xl = json_object_get(chart, "x_labels");
+    json_t *xm = json_object_get(chart, "x_major");
+    int nmajor = (count_ - (major - first) / step + 1) / 2;
+    buf b = BUF_INIT;
+    char needle[64];
+    int labelled = 0, majors = 0;
+
+    ck_assert_int_eq(jint(chart, "label_minutes"), minutes);
+    ck_assert(json_is_array(xl));
+    ck_assert(json_is_array(xm));
+    ck_assert_uint_eq(json_array_size(xl), (size_t)count_);
+    ck_assert_uint_eq(json_array_size(xm), (size_t)nmajor);
+    for (int k = 0; k < count_; k++)
+        ck_assert_int_eq(json_integer_value(json_array_get(xl, (size_t)k)),
+                         first + k * step);
+    for (int k = 0; k < nmajor; k++)
+        ck_assert_int_eq(json_integer_value(json_array_get(xm, (size_t)k)),
+                         major + 2 * k * step);
+    ck_assert_int_eq(render_chart(&f->r, &b), 0);
+    for (int i = 0; i < f->r.nbuckets; i++) {
+        const char *at;
+
+        snprintf(needle, sizeof(needle), "data-i=\"%d\"", i);
+        if ((at = strstr(b.data, needle)) == NULL)
+            continue;
+        labelled++;
+        ck_assert_msg(i >= first && (i - first) % step == 0,
+                      "bar %d is labelled in the SVG", i);
+        at += strlen(needle);
+        if (strncmp(at, " class=\"major\">", 15) == 0) {
+            majors++;
+            ck_assert_msg(i >= major && (i - major) % (2 * step) == 0,
+                          "bar %d is a major label in the SVG", i);
+        } else {
+            ck_assert_msg(*at == '>', "bar %d: label %.30s", i, at);
+        }
+    }
+    ck_assert_int_eq(labelled, count_);
+    ck_assert_int_eq(majors, nmajor);
+    buf_free(&b);
+    json_decref(j);
+}
+
+/* Labels fall on round local times, every label_minutes; majors on
+ * rounder ones, every 2 x label_minutes. */
+START_TEST(test_xlabels_round_times)
+{
+    fixture f;
+
+    /* 60m, 09:01..10:00: 09:05 (bar 4), 09:10, ..., 10:00 (bar 59). */
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    check_xlabels(&f, 5, 4, 5, 12, 9);
+    /* 15m, 09:46..10:00: every 2 minutes from 09:46. */
+    fixture_init(&f, "window=15m", default_paths, NDEFAULT);
+    check_xlabels(&f, 2, 0, 2, 8, 2);
+    /* 6h of 5 minutes, 04:05..10:00: 04:30 (bar 5), 05:00, ..., 10:00. */
+    fixture_init(&f, "window=6h", default_paths, NDEFAULT);
+    check_xlabels(&f, 30, 5, 6, 12, 11);
+    /* 24h of 15 minutes, 10:15 yesterday..10:00: 12:00 (bar 7) every 2 h. */
+    fixture_init(&f, "window=24h", default_paths, NDEFAULT);
+    check_xlabels(&f, 120, 7, 8, 12, 7);
+}
+END_TEST
+
+/* Labels follow the local time, not UTC: in Kolkata (+5:30) 10:15 UTC is
+ * 15:45, so the first even hour, 16:00, is bar 1; in Berlin (+1) 12:00
+ * local is 11:00 UTC, bar 3. */
+START_TEST(test_xlabels_time_zone)
+{
+    fixture f;
+
+    fixture_init(&f, "window=24h&tz=Asia/Kolkata", default_paths, NDEFAULT);
+    fixture_shift(&f, 19800);
+    check_xlabels(&f, 120, 1, 8, 12, 1);
+    fixture_init(&f, "window=24h&tz=Europe/Berlin", default_paths, NDEFAULT);
+    fixture_shift(&f, 3600);
+    check_xlabels(&f, 120, 3, 8, 12, 3);
+}
+END_TEST
+
+/* When no bar falls on a round time, labels are counted from the last bar;
+ * a malformed local time is never a round one. */
+START_TEST(test_xlabels_anchored)
+{
+    fixture f;
+
+    fixture_init(&f, NULL, default_paths, NDEFAULT);
+    for (int i = 0; i < f.r.nbuckets; i++)
+        snprintf(f.buckets[i].local, sizeof(f.buckets[i].local), "%s",
+                 i % 2 ? "2026-01-01 10:07" : "garbage");
+    check_xlabels(&f, 5, 4, 5, 12, 9);
+    fixture_init(&f, "window=15m", default_paths, NDEFAULT);
+    for (int i = 0; i < f.r.nbuckets; i++)
+        snprintf(f.buckets[i].local, sizeof(f.buckets[i].local), "%s",
+                 "2026-01-01 1x:00");
+    check_xlabels(&f, 2, 0, 2, 8, 2);
+}
+END_TEST
+
+/* ---- span ---------------------------------------------------------------- */
+
+/* Checks report_span_for(query, now_ms) against the expected values, given
+ * relative to T0. */
+static void
+check_span(const char *query, int64_t now_ms, int64_t current, int64_t bucket,
+           int64_t first, int64_t end, int64_t hour, int n)
+{
+    report_params p;
+    report_span sp;
+    char err[256] = "";
+
+    ck_assert_msg(params_parse(query, &p, err, sizeof(err)) == 0, "%s", err);
+    sp = report_span_for(&p, now_ms);
+    ck_assert_int_eq(sp.current, T0 + current);
+    ck_assert_int_eq(sp.bucket, bucket);
+    ck_assert_int_eq(sp.first, T0 + first);
+    ck_assert_int_eq(sp.end, T0 + end);
+    ck_assert_int_eq(sp.previous, T0 + first - (end - first));
+    ck_assert_int_eq(sp.hour, T0 + hour);
+    ck_assert_int_eq(sp.nbuckets, n);
+}
+
+START_TEST(test_span_windows)
+{
+    /* At 10:00:05.123: 60 and 15 one-minute bars ending with 10:00. */
+    check_span(NULL, NOW_MS, 0, 60, -3540, 60, 0, 60);
+    check_span("window=15m", NOW_MS, 0, 60, -840, 60, 0, 15);
+    /* 6h: 72 bars of 5 minutes, 04:05 to 10:05; first hour 05:00. */
+    check_span("window=6h", NOW_MS, 0, 300, -21300, 300, -18000, 72);
+    /* 24h: 96 bars of 15 minutes, from 10:15 yesterday; first hour 11:00. */
+    check_span("window=24h", NOW_MS, 0, 900, -85500, 900, -82800, 96);
+}
+END_TEST
+
+START_TEST(test_span_boundaries)
+{
+    /* The last millisecond of a bucket and the first of the next. */
+    check_span("window=24h", (T0 + 899) * 1000 + 999, 840, 900, -85500, 900, -82800,
+               96);
+    check_span("window=24h", (T0 + 900) * 1000, 900, 900, -84600, 1800, -82800, 96);
+    check_span("window=6h", (T0 + 299) * 1000 + 999, 240, 300, -21300, 300, -18000,
+               72);
+    check_span("window=6h", (T0 + 300) * 1000, 300, 300, -21000, 600, -18000, 72);
+    /* A window starting on the hour has that hour as its first. */
+    check_span("window=60m", (T0 + 3540) * 1000, 3540, 60, 0, 3600, 0, 60);
+    check_span("window=60m", (T0 + 3541) * 1000, 3540, 60, 0, 3600, 0, 60);
+    check_span("window=60m", (T0 + 3600) * 1000, 3600, 60, 60, 3660, 3600, 60);
+}
+END_TEST
+
+/* Over many times: the window is as long as asked, aligned, holds now in
+ * its last bucket, and the hour is the first one at or after it starts. */
+START_TEST(test_span_invariants)
+{
+    static const char *const windows[] = { "window=15m", "window=60m", "window=6h",
+                                           "window=24h" };
+    uint64_t x = 88172645463325252ULL;
+
+    for (int w = 0; w < 4; w++) {
+        report_params p;
+        char err[256] = "";
+
+        ck_assert(params_parse(windows[w], &p, err, sizeof(err)) == 0);
+        for (int k = 0; k < 20000; k++) {
+            int64_t now_ms, now;
+            report_span sp;
+
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* 2000..2100 */
+            now_ms = 946684800000LL + (int64_t)(x % (4102444800000ULL - 946684800000ULL));
+            now = now_ms / 1000;
+            sp = report_span_for(&p, now_ms);
+            ck_assert_int_eq(sp.end - sp.first, (int64_t)p.minutes * 60);
+            ck_assert_int_eq(sp.bucket, (int64_t)p.bucket_minutes * 60);
+            ck_assert_int_eq(sp.first % sp.bucket, 0);
+            ck_assert_int_eq(sp.nbuckets * sp.bucket, sp.end - sp.first);
+            ck_assert(sp.end - sp.bucket <= now && now < sp.end);
+            ck_assert(sp.current <= now && now < sp.current + 60);
+            ck_assert_int_eq(sp.current % 60, 0);
+            ck_assert_int_eq(sp.hour % 3600, 0);
+            ck_assert(sp.hour >= sp.first && sp.hour < sp.first + 3600);
+            ck_assert_int_eq(sp.first - sp.previous, sp.end - sp.first);
+        }
+    }
+}
+END_TEST
+
 /* ---- chart --------------------------------------------------------------- */
 
 START_TEST(test_chart_alone)
@@ -909,15 +1141,19 @@ START_TEST(test_chart_alone)
     /* y axis 0..50 by 10: six gridlines. */
     ck_assert_int_eq(count(b.data, "<line "), 6);
     ASSERT_HAS(b.data, "class=\"ylabel\">50</text>");
-    /* The first bar is the highest: full height of the plot, at x 48 plus
+    /* The first bar is the highest: full height of the plot, at x 56 plus
      * a tenth of its slot. */
-    ASSERT_HAS(b.data, "<rect class=\"bar\" x=\"49.1\" y=\"87.5\" width=\"8.9\""
+    ASSERT_HAS(b.data, "<rect class=\"bar\" x=\"57.1\" y=\"87.5\" width=\"8.5\""
                        " height=\"126.5\"/>");
-    /* x labels every 6 bars counted from the last. */
-    ck_assert_int_eq(count(b.data, "<text x="), 6 + 10);
-    ASSERT_HAS(b.data, "data-i=\"59\">10:00</text>");
-    ASSERT_HAS(b.data, "data-i=\"53\">09:54</text>");
+    /* x labels on round times every 5 minutes: 09:05 (bar 4) to 10:00 (bar
+     * 59), centred on their bars, the last one inside the viewBox. */
+    ck_assert_int_eq(count(b.data, "<text x="), 6 + 12);
+    ASSERT_HAS(b.data, "<text x=\"690.7\" y=\"232\" data-i=\"59\" class=\"major\">10:00</text>");
+    ASSERT_HAS(b.data, "data-i=\"54\">09:55</text>");
+    ASSERT_HAS(b.data, "data-i=\"49\" class=\"major\">09:50</text>");
+    ASSERT_HAS(b.data, "data-i=\"4\">09:05</text>");
     ASSERT_HASNT(b.data, "data-i=\"58\"");
+    ASSERT_HASNT(b.data, "data-i=\"0\"");
     buf_free(&b);
 
     /* 6h: 72 bars of 5 minutes. */
@@ -969,6 +1205,15 @@ report_suite(void)
 
     tc = tcase_create("chart");
     tcase_add_test(tc, test_chart_alone);
+    tcase_add_test(tc, test_xlabels_round_times);
+    tcase_add_test(tc, test_xlabels_time_zone);
+    tcase_add_test(tc, test_xlabels_anchored);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("span");
+    tcase_add_test(tc, test_span_windows);
+    tcase_add_test(tc, test_span_boundaries);
+    tcase_add_test(tc, test_span_invariants);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -29,6 +29,32 @@
     return Math.max(1, v * geom.h / max);
   }
 
+  // x labels sit on round local times (chart.x_labels, chosen by the
+  // server), so the set moves as the window slides: rebuilt only then.
+  function renderLabels(d) {
+    var group = svg.querySelector("g.xlabels"), want = d.chart.x_labels;
+    var major = d.chart.x_major;
+    var have = group.querySelectorAll("text"), same = have.length === want.length, k;
+    for (k = 0; same && k < want.length; k++) same = +have[k].dataset.i === want[k];
+    if (!same) {
+      var slot = geom.w / d.buckets.length, y = svg.viewBox.baseVal.height - 8;
+      var nodes = want.map(function (i) {
+        var t = document.createElementNS(SVG, "text");
+        t.setAttribute("x", (geom.left + slot * i + slot / 2).toFixed(1));
+        t.setAttribute("y", y);
+        t.dataset.i = i;
+        if (major.indexOf(i) >= 0) t.setAttribute("class", "major");
+        return t;
+      });
+      group.replaceChildren.apply(group, nodes);
+      have = nodes;
+    }
+    for (k = 0; k < want.length; k++) {
+      var b = d.buckets[want[k]];
+      if (b) setText(have[k], b.local.substr(11));
+    }
+  }
+
   // Bars keep their DOM nodes: only heights, titles and labels change, so
   // nothing flickers and keyboard focus stays where it is.
   function renderChart(d) {
@@ -42,20 +68,17 @@
       bar.setAttribute("y", (geom.top + geom.h - h).toFixed(1));
       bar.setAttribute("height", h.toFixed(1));
       setText(g.querySelector("title"), b.local + " " + d.tz + ": " + fmt(b.visits) +
-              " visits" + (i === groups.length - 1 ? " so far" : ""));
+              (b.visits === 1 ? " visit" : " visits") +
+              (i === groups.length - 1 ? " so far" : ""));
     }
-    var labels = svg.querySelectorAll("g.xlabels text");
-    for (i = 0; i < labels.length; i++) {
-      var b2 = d.buckets[+labels[i].dataset.i];
-      if (b2) setText(labels[i], b2.local.substr(11));
-    }
+    renderLabels(d);
     var grid = svg.querySelector("g.grid");
     var lines = grid.querySelectorAll("text");
     if (lines.length === d.chart.y_ticks.length) {
-      for (i = 0; i < lines.length; i++) setText(lines[i], fmt(d.chart.y_ticks[i]));
+      for (i = 0; i < lines.length; i++) setText(lines[i], d.chart.y_labels[i]);
     } else {
       while (grid.firstChild) grid.removeChild(grid.firstChild);
-      d.chart.y_ticks.forEach(function (t) {
+      d.chart.y_ticks.forEach(function (t, k) {
         var y = (geom.top + geom.h - barHeight(t, max)).toFixed(1);
         var line = document.createElementNS(SVG, "line");
         line.setAttribute("x1", geom.left); line.setAttribute("x2", geom.left + geom.w);
@@ -63,7 +86,7 @@
         var text = document.createElementNS(SVG, "text");
         text.setAttribute("x", geom.left - 6); text.setAttribute("y", +y + 4);
         text.setAttribute("class", "ylabel");
-        text.textContent = fmt(t);
+        text.textContent = d.chart.y_labels[k];
         grid.appendChild(line); grid.appendChild(text);
       });
     }
