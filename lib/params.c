@@ -27,7 +27,7 @@ params_tz_valid(const char *name)
     const char *dir = getenv("TZDIR");
     char file[512], magic[4];
     size_t len = strlen(name);
-    int fd, ok;
+    int fd, ok, n;
 
     if (strcmp(name, "UTC") == 0)
         return 1;
@@ -40,8 +40,10 @@ params_tz_valid(const char *name)
               || *c == '+'))
             return 0;
     }
-    snprintf(file, sizeof(file), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo",
-             name);
+    n = snprintf(file, sizeof(file), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo",
+                 name);
+    if (n < 0 || (size_t)n >= sizeof(file))
+        return 0;       /* cut short, it would name another file */
     fd = open(file, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
@@ -128,6 +130,8 @@ params_parse(const char *query, report_params *p, char *err, size_t errlen)
             }
             p->top = (int)v;
         } else if (strcmp(key, "tz") == 0) {
+            if (value[0] == '\0')
+                continue;       /* an emptied form field: the default */
             if (!params_tz_valid(value)) {
                 snprintf(err, errlen, "parameter \"tz\" must be an IANA time zone "
                          "name like UTC or Europe/Berlin");

@@ -7,8 +7,10 @@
 
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
-hostile_raw='/r/%3Cscript%3Ealert(1)%3C%2Fscript%3E%22q%22,x'
-hostile='/r/<script>alert(1)<%2Fscript>"q",x'
+# Markup, quotes, a comma, and invalid UTF-8 (a lone 0xFF byte, kept
+# percent-encoded) next to a valid character (é, decoded).
+hostile_raw='/r/%3Cscript%3Ealert(1)%3C%2Fscript%3E%22q%22,x%FF%C3%A9'
+hostile='/r/<script>alert(1)<%2Fscript>"q",x%FFé'
 for _ in 1 2 3; do curl -sf -o /dev/null "$URL$hostile_raw"; done
 for _ in $(seq 1 5); do curl -sf -o /dev/null "$URL/r/plain"; done
 wait_total 8 30
@@ -22,7 +24,7 @@ jq -e '.rate.scope == "site" and (.rate.per_second | type == "number")' <<<"$jso
 
 html=$(curl -sf "$URL/visits?window=15m")
 grep -q '<script>alert' <<<"$html" && fail "the page holds an unescaped script tag"
-grep -q '/r/&lt;script&gt;alert(1)&lt;%2Fscript&gt;&quot;q&quot;,x' <<<"$html" \
+grep -q '/r/&lt;script&gt;alert(1)&lt;%2Fscript&gt;&quot;q&quot;,x%FFé' <<<"$html" \
     || fail "the page does not show the escaped hostile path"
 [ "$(grep -o '<script' <<<"$html" | wc -l)" = 1 ] || fail "the page has more than one script"
 headers=$(curl -sfI "$URL/visits")
@@ -78,7 +80,7 @@ csv=$(curl -sf "$URL/visits.csv?from=$from&to=$(date -u -d '+1 minute' +%Y-%m-%d
 [ "$(head -n 1 <<<"$csv" | tr -d '\r')" = "minute,path,visits" ] || fail "CSV header: $(head -n1 <<<"$csv")"
 [ "$(tail -n +2 <<<"$csv" | tr -d '\r' | awk -F, '{s += $NF} END {print s}')" = 8 ] \
     || fail "CSV rows do not add up to 8: $csv"
-grep -qF '"/r/<script>alert(1)<%2Fscript>""q"",x",3' <<<"$csv" \
+grep -qF '"/r/<script>alert(1)<%2Fscript>""q"",x%FFé",3' <<<"$csv" \
     || fail "the hostile path is not quoted in the CSV: $csv"
 [ "$(curl -sf "$URL/visits.csv?path=/r/plain" | tail -n +2 | tr -d '\r' | awk -F, '{s += $NF} END {print s}')" = 5 ] \
     || fail "CSV path filter does not give 5"

@@ -4,7 +4,7 @@
 
 UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
 	tests/check_agg tests/check_text tests/check_config tests/check_chart \
-	tests/check_report
+	tests/check_report tests/check_csv
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -40,6 +40,10 @@ tests_check_chart_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_report_SOURCES = tests/check_report.c
 tests_check_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_report_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_csv_SOURCES = tests/check_csv.c
+tests_check_csv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_csv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 # Only the unit suites, e.g. while editing lib/.
 check-unit:
