@@ -82,14 +82,52 @@ report_conn(report_app *app, report_thread *t, int64_t now_ms)
 
 /* Streams /visits.csv: one row per (minute, path) of the range, read in
  * single-row mode so memory stays flat whatever the range. */
+static const char report_csv_all[] =
+    "SELECT extract(epoch FROM minute)::bigint, path, visits"
+    " FROM visit_minutes WHERE minute >= to_timestamp($1::bigint)"
+    " AND minute < to_timestamp($2::bigint) ORDER BY minute, path";
+static const char report_csv_path[] =
+    "SELECT extract(epoch FROM minute)::bigint, path, visits"
+    " FROM visit_minutes WHERE path = $3::text"
+    " AND minute >= to_timestamp($1::bigint)"
+    " AND minute < to_timestamp($2::bigint) ORDER BY minute";
+
+/* Sends the CSV query for p in single-row mode. Returns 1 or 0. */
+static int
+report_csv_send(PGconn *conn, const csv_params *p, const char *const *params)
+{
+    return PQsendQueryParams(conn, p->path[0] ? report_csv_path : report_csv_all,
+                             p->path[0] ? 3 : 2, NULL, params, NULL, NULL, 0)
+           && PQsetSingleRowMode(conn);
+}
+
+/* Stops the running query of conn early (the client went away) and reads
+ * what is left of its results. */
 static void
-report_csv(report_thread *t, PGconn *conn, FCGX_Request *req, int64_t now_ms)
+report_csv_cancel(PGconn *conn)
+{
+    char err[256];
+    PGcancel *cancel = PQgetCancel(conn);
+    PGresult *res;
+
+    if (cancel != NULL) {
+        if (!PQcancel(cancel, err, sizeof(err)))
+            log_warn("could not cancel the csv query: %s", err);
+        PQfreeCancel(cancel);
+    }
+    while ((res = PQgetResult(conn)) != NULL)
+        PQclear(res);
+}
+
+static void
+report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
+           int64_t now_ms)
 {
     char err[512], from[24], to[24], stamp[VTIME_ISO_SIZE], disp[160];
     const char *params[3] = { from, to, NULL };
     PGresult *res;
     csv_params p;
-    int started = 0, rows = 0;
+    int started = 0, rows = 0, sent;
 
     if (params_parse_csv(http_param(req, "QUERY_STRING"), now_ms, &p, err,
                          sizeof(err)) < 0) {
@@ -99,17 +137,16 @@ report_csv(report_thread *t, PGconn *conn, FCGX_Request *req, int64_t now_ms)
     snprintf(from, sizeof(from), "%" PRId64, p.from);
     snprintf(to, sizeof(to), "%" PRId64, p.to);
     params[2] = p.path;
-    if (!PQsendQueryParams(conn,
-            p.path[0] ? "SELECT extract(epoch FROM minute)::bigint, path, visits"
-                        " FROM visit_minutes WHERE path = $3::text"
-                        " AND minute >= to_timestamp($1::bigint)"
-                        " AND minute < to_timestamp($2::bigint) ORDER BY minute"
-                      : "SELECT extract(epoch FROM minute)::bigint, path, visits"
-                        " FROM visit_minutes WHERE minute >= to_timestamp($1::bigint)"
-                        " AND minute < to_timestamp($2::bigint)"
-                        " ORDER BY minute, path",
-            p.path[0] ? 3 : 2, NULL, params, NULL, NULL, 0)
-        || !PQsetSingleRowMode(conn)) {
+    sent = report_csv_send(conn, &p, params);
+    if (!sent && PQstatus(conn) != CONNECTION_OK) {
+        /* The server restarted since this connection was last used. */
+        if ((conn = report_conn(app, t, now_ms)) == NULL) {
+            http_error(req, 503, "the visit database is unavailable; retrying");
+            return;
+        }
+        sent = report_csv_send(conn, &p, params);
+    }
+    if (!sent) {
         db_error(conn, NULL, err, sizeof(err));
         log_error("csv query failed: %s", err);
         http_error(req, PQstatus(conn) == CONNECTION_OK ? 500 : 503,
@@ -136,7 +173,14 @@ report_csv(report_thread *t, PGconn *conn, FCGX_Request *req, int64_t now_ms)
                 buf_append(&t->out, ",", 1);
                 render_csv_field(&t->out, PQgetvalue(res, 0, 1));
                 buf_printf(&t->out, ",%s\r\n", PQgetvalue(res, 0, 2));
-                FCGX_PutStr(t->out.data, (int)t->out.len, req->out);
+                if (FCGX_PutStr(t->out.data, (int)t->out.len, req->out)
+                    != (int)t->out.len) {
+                    log_info("csv export stopped after %d rows: the client went away",
+                             rows);
+                    PQclear(res);
+                    report_csv_cancel(conn);
+                    return;
+                }
                 rows++;
             }
         } else if (st != PGRES_TUPLES_OK) {
@@ -161,6 +205,7 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
     const char *uri = http_param(req, "DOCUMENT_URI");
     int64_t now_ms = vtime_now_ms();
     char err[512], headers[160], etag[40];
+    const char *ctype;
     enum { PAGE, JSON, CSV } kind;
     report_params p;
     PGconn *conn;
@@ -191,25 +236,32 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
         return;
     }
     if (kind == CSV) {
-        report_csv(t, conn, req, now_ms);
+        report_csv(app, t, conn, req, now_ms);
         return;
     }
-    if (report_query(conn, &p, now_ms, &r, err, sizeof(err)) < 0) {
+    rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));
+    if (rc < 0 && PQstatus(conn) != CONNECTION_OK
+        && (conn = report_conn(app, t, now_ms)) != NULL)
+        rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));  /* once */
+    if (rc < 0) {
         log_error("report query failed: %s", err);
-        if (PQstatus(conn) != CONNECTION_OK)
+        if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
             http_error(req, 503, "the visit database is unavailable; retrying");
         else
             http_error(req, 500, "the report query failed");
         return;
     }
-    /* Weak: the same numbers, whatever the second they were read in. */
+    /* Weak: the same numbers, whatever the second they were read in.
+     * private: the report may sit behind auth_basic, so no shared cache
+     * but nginx's own (which ignores this header) may keep it. */
     snprintf(etag, sizeof(etag), "W/\"%016" PRIx64 "%c\"", report_etag(&r),
              kind == JSON ? 'j' : 'h');
-    snprintf(headers, sizeof(headers), "Cache-Control: public, max-age=1\r\n"
+    snprintf(headers, sizeof(headers), "Cache-Control: private, max-age=1\r\n"
              "ETag: %s\r\n", etag);
+    ctype = kind == JSON ? "application/json" : "text/html; charset=utf-8";
     if (http_etag_matches(http_param(req, "HTTP_IF_NONE_MATCH"), etag)) {
         report_free(&r);
-        http_respond(req, 304, "text/plain", headers, NULL, 0);
+        http_begin(req, 304, ctype, headers);   /* no body, no length */
         return;
     }
     buf_reset(&t->out);
@@ -219,9 +271,7 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
         http_error(req, 500, "out of memory");
         return;
     }
-    http_respond(req, 200, kind == JSON ? "application/json"
-                                        : "text/html; charset=utf-8",
-                 headers, t->out.data, t->out.len);
+    http_respond_whole(req, 200, ctype, headers, t->out.data, t->out.len);
 }
 
 int

@@ -70,16 +70,31 @@ http_begin(FCGX_Request *req, int status, const char *content_type,
     return http_head(req, status, content_type, extra_headers, -1);
 }
 
+/* Answers as http_respond; the body goes out for HEAD too when whole. */
+static int
+http_answer(FCGX_Request *req, int status, const char *content_type,
+            const char *extra_headers, const char *body, size_t len, int whole)
+{
+    if (http_head(req, status, content_type, extra_headers, (long long)len) < 0)
+        return -1;
+    if (len > 0 && (whole || !http_is_head(req))
+        && FCGX_PutStr(body, (int)len, req->out) != (int)len)
+        return -1;
+    return 0;
+}
+
 int
 http_respond(FCGX_Request *req, int status, const char *content_type,
              const char *extra_headers, const char *body, size_t len)
 {
-    if (http_head(req, status, content_type, extra_headers, (long long)len) < 0)
-        return -1;
-    if (len > 0 && !http_is_head(req)
-        && FCGX_PutStr(body, (int)len, req->out) != (int)len)
-        return -1;
-    return 0;
+    return http_answer(req, status, content_type, extra_headers, body, len, 0);
+}
+
+int
+http_respond_whole(FCGX_Request *req, int status, const char *content_type,
+                   const char *extra_headers, const char *body, size_t len)
+{
+    return http_answer(req, status, content_type, extra_headers, body, len, 1);
 }
 
 int

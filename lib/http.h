@@ -30,6 +30,13 @@ int http_etag_matches(const char *if_none_match, const char *etag);
 int http_respond(FCGX_Request *req, int status, const char *content_type,
                  const char *extra_headers, const char *body, size_t len);
 
+/* As http_respond, but the body goes out for HEAD as well: nginx's
+ * fastcgi_cache stores a HEAD's answer under the same key as a GET's, so
+ * a cached answer must be whole (nginx itself drops the body for the HEAD
+ * client). */
+int http_respond_whole(FCGX_Request *req, int status, const char *content_type,
+                       const char *extra_headers, const char *body, size_t len);
+
 /* Answers status with a one-line text/plain message (no trailing newline
  * needed) and Cache-Control: no-store. Returns as http_respond. */
 int http_error(FCGX_Request *req, int status, const char *message);

@@ -364,10 +364,11 @@ render_html(const report *r, buf *out)
                     "Visits</a></h1>\n",
                r->p.window);
     render_controls(r, out);
-    buf_puts(out, "</header>\n<main>\n<p id=\"status\" class=\"status\" role=\"status\""
-                  " aria-live=\"polite\">Updated <time id=\"updated\" datetime=\"");
+    buf_puts(out, "</header>\n<main>\n<p class=\"status\"><span id=\"status\""
+                  " role=\"status\" aria-live=\"polite\">Updated</span> <time"
+                  " id=\"updated\" datetime=\"");
     buf_puts(out, stamp);
-    buf_printf(out, "\">%.8s UTC</time></p>\n", stamp + 11);
+    buf_printf(out, "\">%.8s UTC</time><span id=\"age\"></span></p>\n", stamp + 11);
     render_cards(r, out);
 
     buf_printf(out, "<section aria-labelledby=\"chart-title\">\n<h2 id=\"chart-title\">"

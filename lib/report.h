@@ -64,8 +64,10 @@ typedef struct report {
 int report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
                  char *err, size_t errlen);
 
-/* Returns a hash of every number and string of r except generated_ms, for
- * a weak ETag: two reports with the same value show the same data. */
+/* Returns a hash of every number and string of r except generated_ms and
+ * the rate's window (rate_from, rate_to: they move every second; the rate
+ * itself, rate_visits over a fixed length, is in), for a weak ETag: two
+ * reports with the same hash show the same data. */
 uint64_t report_etag(const report *r);
 
 /* Frees what report_query allocated in r. Accepts NULL. */

@@ -13,6 +13,8 @@ SH_LOG_COMPILER = bash
 AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)'; \
 	top_builddir='$(abs_top_builddir)'; export top_srcdir top_builddir;
 EXTRA_DIST += tests/lib.sh $(E2E_TESTS)
+# The browser test's screenshot.
+CLEANFILES += tests/e2e_browser.png
 
 check-e2e:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(E2E_TESTS)"

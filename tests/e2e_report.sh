@@ -70,8 +70,20 @@ again=$(curl -sfI "$URL/visits.json?window=60m" | tr -d '\r' | sed -n 's/^[Ee][T
 curl -sfI "$URL/visits.json?window=15m&top=7" >/dev/null
 curl -sfI "$URL/visits.json?window=15m&top=7" | grep -qi '^x-cache-status: HIT' \
     || fail "the second request within a second was not served from nginx's cache"
-curl -sfI "$URL/visits.json" | grep -qi '^cache-control: public, max-age=1' \
-    || fail "Cache-Control does not match the 1 s refresh"
+curl -sfI "$URL/visits.json" | grep -qi '^cache-control: private, max-age=1' \
+    || fail "Cache-Control does not match the 1 s refresh, or lets shared caches keep it"
+
+# A HEAD shares the cache entry of the GET that follows: it must be whole.
+for u in "/visits.json?window=6h&top=3" "/visits?window=6h&top=3"; do
+    curl -sfI "$URL$u" >/dev/null || fail "HEAD $u failed"
+    got=$(curl -s --max-time 5 -D "$T/head.h" "$URL$u") || fail "GET $u after a HEAD failed"
+    grep -qi '^x-cache-status: HIT' "$T/head.h" || fail "GET $u after a HEAD was not a cache hit"
+    case $u in
+    *.json*) jq -e '.buckets | length == 72' >/dev/null <<<"$got" \
+        || fail "GET $u after a HEAD got: ${got:0:200}" ;;
+    *) grep -q '</html>' <<<"$got" || fail "GET $u after a HEAD got: ${got:0:200}" ;;
+    esac
+done
 
 # CSV: streamed rows, quoted where needed.
 now=$(date -u +%Y-%m-%dT%H:%MZ)
@@ -110,6 +122,16 @@ check400 "/visits.csv?from=2026-01-01T00:00Z&to=2026-01-09T00:00Z" '7 days'
 check400 "/visits.csv?from=2026-01-02T00:00Z&to=2026-01-01T00:00Z" 'before'
 check400 "/visits.csv?window=15m" '"window"'
 [ "$(code -X POST "$URL/visits.json")" = 405 ] || fail "POST /visits.json was not 405"
-[ "$(code "$URL/visits.xml")" = 404 ] || fail "/visits.xml was not 404"
 [ "$(code "$URL/visits/static/visits.js")" = 200 ] || fail "the page script is not served"
+curl -sfI "$URL/visits/static/visits.js" | grep -qi '^x-content-type-options: nosniff' \
+    || fail "the page script is served without nosniff"
+# Only the report's own URLs go to the report: /visits-policy is a page.
+curl -sf "$URL/visits-policy" | grep -q 'visits-policy' \
+    || fail "/visits-policy was not answered as a page"
+
+# Distinct query strings each miss the cache: nginx limits one address.
+for i in $(seq 1 300); do echo "$URL/visits.json?top=$((i % 100 + 1))&window=15m&path=/b/$i"; done >"$T/burst"
+codes=$(requests "$T/burst" | sort | uniq -c)
+grep -q ' 429$' <<<"$codes" || fail "300 distinct report URLs at once were never limited: $codes"
+grep -q ' 5[0-9][0-9]$' <<<"$codes" && fail "a burst of report requests got server errors: $codes"
 note "ok: report API checked ($now)"

@@ -8,10 +8,12 @@
   var SVG = "http://www.w3.org/2000/svg";
   var url = "/visits.json" + location.search;
   var svg = document.getElementById("chart");
-  var status = document.getElementById("status");
+  var status = document.getElementById("status");     // the live region
+  var updated = document.getElementById("updated");   // not announced
+  var age = document.getElementById("age");
   var focusLine = document.getElementById("chart-focus");
   var lastOk = Date.now(), lastPaths = "", timer = null, busy = false, failures = 0;
-  if (!svg || !status) return;
+  if (!svg || !status || !updated || !age) return;
 
   var fmt = function (n) { return Number(n).toLocaleString("en-US"); };
   var geom = {
@@ -143,23 +145,46 @@
     renderPaths(d);
   }
 
+  // The live region changes only with the state (live, paused, failing),
+  // so a screen reader is not interrupted every second; the time and age
+  // next to it change silently.
   function showStatus(text, stale) {
-    status.className = stale ? "status stale" : "status";
+    status.parentNode.className = stale ? "status stale" : "status";
     setText(status, text);
+    var secs = Math.round((Date.now() - lastOk) / 1000);
+    setText(age, stale ? " (" + secs + " s ago)" : "");
+  }
+
+  // When the numbers arrived, by this browser's clock: a 304 revalidation
+  // hands back the stored body, whose generated_at may be minutes old on a
+  // quiet site.
+  function showUpdated() {
+    var now = new Date().toISOString();
+    updated.setAttribute("datetime", now);
+    setText(updated, now.substr(11, 8) + " UTC");
   }
 
   function tick() {
     timer = null;
     if (document.hidden) {
-      showStatus("Paused while this tab is hidden.", false);
+      showStatus("Paused while this tab is hidden; last updated", false);
       return;
     }
     if (busy) return schedule();
     busy = true;
-    fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } })
+    // A request that hangs (a server or proxy gone quiet) must not stop
+    // the updates for good: give up after 5 s and say so.
+    var ctl = window.AbortController ? new AbortController() : null;
+    var limit = ctl && setTimeout(function () { ctl.abort(); }, 5000);
+    fetch(url, { cache: "no-cache", headers: { Accept: "application/json" },
+                 signal: ctl ? ctl.signal : undefined })
       .then(function (r) {
         if (!r.ok) {
-          return r.text().then(function (t) { throw new Error(t.trim() || "HTTP " + r.status); });
+          // Our worker explains in one plain line; nginx's own pages are HTML.
+          var plain = (r.headers.get("Content-Type") || "").indexOf("text/plain") === 0;
+          return (plain ? r.text() : Promise.resolve("")).then(function (t) {
+            throw new Error(t.trim().slice(0, 200) || "HTTP " + r.status);
+          });
         }
         return r.json();
       })
@@ -167,15 +192,15 @@
         render(d);
         lastOk = Date.now();
         failures = 0;
-        showStatus("Live: updated " + d.generated_at.substr(11, 8) + " UTC, every second.", false);
+        showUpdated();
+        showStatus("Live, every second; updated", false);
       })
       .catch(function (e) {
         failures++;
-        var age = Math.round((Date.now() - lastOk) / 1000);
-        showStatus("Not updating: " + e.message + ". These numbers are " + age +
-                   " s old; retrying.", true);
+        var why = e.name === "AbortError" ? "no answer within 5 s" : e.message;
+        showStatus("Not updating (" + why + "); retrying. Last updated", true);
       })
-      .then(function () { busy = false; schedule(); });
+      .then(function () { clearTimeout(limit); busy = false; schedule(); });
   }
 
   function schedule() {
