@@ -4,7 +4,8 @@
 # page and watches it update itself (visits.js polling /visits.json) while
 # visits are sent with curl: the window total and the chart's current bar
 # change without a reload, and a hostile path (script tag, img onerror
-# handler, quotes) is shown as text, never run. Skipped (77) when Chromium
+# handler, quotes) is shown as text, never run; with PostgreSQL down the
+# page says it is stale and recovers by itself. Skipped (77) when Chromium
 # or chromedriver is not installed. Leaves a screenshot in
 # $top_builddir/tests/e2e_browser.png.
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -245,4 +246,27 @@ wd_get "/session/$SID/screenshot" | jq -r . | base64 -d >"$SHOT" \
     || fail "could not save the screenshot"
 [ "$(head -c 4 "$SHOT" | tail -c 3)" = PNG ] || fail "the screenshot in $SHOT is not a PNG"
 note "screenshot: $SHOT"
+
+# --- staleness ------------------------------------------------------------------
+
+# With the database down the report answers 503 (once nginx's 1 s entry
+# expires): the page must say it is not updating, keep its numbers, and
+# come back by itself.
+pg_stop
+note "postgresql stopped"
+wait_js 15 'document.getElementById("status")?.textContent.startsWith("Not updating") === true' \
+    'the status to say "Not updating"' 'document.querySelector("p.status")?.textContent ?? "no p.status"'
+[ "$(js 'document.querySelector("p.status").classList.contains("stale")')" = true ] \
+    || fail "the status line is not marked stale"
+status=$(js 'document.querySelector("p.status").textContent' | jq -r .)
+[[ $status == *unavailable* ]] || fail "the stale status does not give the reason: \"$status\""
+[ "$(text '#total')" = "$want_text" ] || fail "#total changed while stale: $(text '#total')"
+note "stale: \"$status\""
+pg_start
+note "postgresql started again"
+wait_js 15 'document.getElementById("status")?.textContent.startsWith("Live") === true' \
+    'the status to be "Live" again' 'document.querySelector("p.status")?.textContent ?? "no p.status"'
+[ "$(js 'document.querySelector("p.status").classList.contains("stale")')" = false ] \
+    || fail "the status line is still marked stale after recovery"
+[ "$(js 'window.__marker ?? null')" = 42 ] || fail "the page was reloaded during the outage"
 note "ok: the page updated itself to $want_text without a reload and showed the hostile path as text"

@@ -5,21 +5,17 @@
 # itself and every visit is counted exactly once.
 . "$top_srcdir/tests/lib.sh"
 
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$pgbin/pg_ctl" "$@"; else "$pgbin/pg_ctl" "$@"; fi; }
-
 for i in $(seq 1 8000); do echo "$URL/pg/page-$((i % 40))"; done >"$T/urls"
 RATE=800 requests "$T/urls" >"$T/codes" &
 load=$!
 sleep 4
-pg -D "$T/pg/data" -m fast -w stop >/dev/null
+pg_stop
 note "postgresql stopped after $(grep -c . "$T/codes") answers"
 body=$(curl -s -w ' %{http_code}' "$URL/visits.json")
 [ "${body##* }" = 503 ] || fail "the report answered ${body##* } while the database was down"
 grep -q unavailable <<<"$body" || fail "the 503 does not say the database is unavailable: $body"
 sleep 5
-pg -D "$T/pg/data" -l "$T/pg/server.log" -w \
-    -o "-c listen_addresses='' -k $T/pg/sock -p 5432" start >/dev/null
+pg_start
 note "postgresql started again"
 sleep 1.5
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/visits.json")" = 200 ] \

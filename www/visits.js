@@ -198,7 +198,8 @@
       .catch(function (e) {
         failures++;
         var why = e.name === "AbortError" ? "no answer within 5 s" : e.message;
-        showStatus("Not updating (" + why + "); retrying. Last updated", true);
+        if (!/retrying$/.test(why)) why += "; retrying";
+        showStatus("Not updating: " + why + ". Last updated", true);
       })
       .then(function () { clearTimeout(limit); busy = false; schedule(); });
   }
