@@ -30,9 +30,10 @@ typedef struct csv_params {
 /* Parses a /visits or /visits.json query string: window (15m, 60m, 6h,
  * 24h; default 60m, with 1, 1, 5 and 15 minute buckets), top (1..100;
  * default 10), tz (an IANA time zone name present in the system's zoneinfo;
- * default UTC, also when empty) and path (a normalized path; default all). Returns 0, or -1
- * with a message for a 400 answer that names the parameter and what it
- * allows. Unknown and repeated parameters are errors. */
+ * default UTC, also when empty) and path (a normalized path; default all,
+ * also when empty). Returns 0, or -1 with a message for a 400 answer that
+ * names the parameter and what it allows. Unknown and repeated parameters
+ * are errors. */
 int params_parse(const char *query, report_params *p, char *err, size_t errlen);
 
 /* Parses a /visits.csv query string: from and to as "YYYY-MM-DDTHH:MMZ" or

@@ -48,16 +48,19 @@ render_round(double x, double scale)
 static int
 render_xlabel(const report *r, int i, int label_minutes, int anchored)
 {
-    const char *t = r->buckets[i].local;
+    const char *t = r->buckets[i].local;     /* "YYYY-MM-DD HH:MM" */
     int per = r->p.bucket_minutes > 0 ? label_minutes / r->p.bucket_minutes : 1;
 
     if (anchored)
         return (r->nbuckets - 1 - i) % (per > 0 ? per : 1) == 0;
-    if (strlen(t) != 16 || !isdigit((unsigned char)t[11]) || !isdigit((unsigned char)t[12])
-        || t[13] != ':' || !isdigit((unsigned char)t[14]) || !isdigit((unsigned char)t[15]))
+    if (strlen(t) != 16 || t[13] != ':')
         return 0;
-    return chart_label_at((t[11] - '0') * 10 + t[12] - '0', (t[14] - '0') * 10 + t[15] - '0',
-                          label_minutes);
+    for (int k = 11; k < 16; k++) {
+        if (k != 13 && !isdigit((unsigned char)t[k]))
+            return 0;
+    }
+    return chart_label_at((t[11] - '0') * 10 + t[12] - '0',
+                          (t[14] - '0') * 10 + t[15] - '0', label_minutes);
 }
 
 /* Returns 1 when no bar of r falls on a round local time for label_minutes
@@ -97,7 +100,8 @@ render_json(const report *r, buf *out)
     xlabels = json_array();
     xmajor = json_array();
     root = json_pack("{s:s, s:i, s:s, s:o, s:s, s:I, s:I, s:o, s:I, s:I,"
-                     " s:{s:f, s:s, s:s, s:s}, s:o, s:o, s:{s:I, s:o, s:o, s:i, s:o, s:o}}",
+                     " s:{s:f, s:s, s:s, s:s}, s:o, s:o,"
+                     " s:{s:I, s:o, s:o, s:i, s:o, s:o}}",
                      "window", r->p.window, "bucket_seconds", r->bucket_seconds,
                      "tz", r->p.tz,
                      "path", r->p.path[0] ? render_string(r->p.path) : json_null(),
@@ -110,8 +114,8 @@ render_json(const report *r, buf *out)
                          : json_null(),
                      "current_minute", (json_int_t)r->current_minute,
                      "site_total", (json_int_t)r->site_total,
-                     "rate", "per_second", render_round(render_rate(r), 100), "from", from, "to", to,
-                     "scope", "site",
+                     "rate", "per_second", render_round(render_rate(r), 100),
+                     "from", from, "to", to, "scope", "site",
                      "buckets", buckets, "paths", paths,
                      "chart", "y_max", (json_int_t)s.max, "y_ticks", ticks,
                      "y_labels", ylabels, "label_minutes", minutes, "x_labels",
@@ -120,8 +124,8 @@ render_json(const report *r, buf *out)
         return -1;
     for (int i = 0; i < s.nticks; i++) {
         if (json_array_append_new(ticks, json_integer(s.step * i)) < 0
-            || json_array_append_new(ylabels,
-                                     json_string(chart_tick_label(s.step * i, label))) < 0)
+            || json_array_append_new(
+                   ylabels, json_string(chart_tick_label(s.step * i, label))) < 0)
             goto done;
     }
     for (int i = 0; i < r->nbuckets; i++) {
@@ -152,7 +156,8 @@ render_json(const report *r, buf *out)
                                             "share", render_round(share, 1e4))) < 0)
             goto done;
     }
-    if (json_dump_callback(root, render_dump_cb, out, JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0
+    if (json_dump_callback(root, render_dump_cb, out,
+                           JSON_COMPACT | JSON_REAL_PRECISION(15)) == 0
         && buf_append(out, "\n", 1) == 0)
         rc = 0;
 done:
@@ -217,8 +222,8 @@ render_chart(const report *r, buf *out)
         "<svg id=\"chart\" class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\""
         " aria-labelledby=\"chart-title chart-desc\" data-n=\"%d\""
         " data-left=\"%d\" data-top=\"%d\" data-plot-w=\"%d\""
-        " data-plot-h=\"%d\">\n<desc id=\"chart-desc\">%d bars, one per %s; the last one, the current"
-        " %s, is still growing. Highest: ",
+        " data-plot-h=\"%d\">\n<desc id=\"chart-desc\">%d bars, one per %s; the last"
+        " one, the current %s, is still growing. Highest: ",
         CHART_WIDTH, CHART_HEIGHT, n, CHART_LEFT, CHART_TOP, CHART_PLOT_W,
         CHART_PLOT_H, n, render_bucket_name(r->p.bucket_minutes),
         render_bucket_name(r->p.bucket_minutes));
