@@ -1,0 +1,24 @@
+# Benchmarks: programs and scripts that print numbers, run by hand (see
+# docs/PERFORMANCE.md); never part of `make check`.
+
+noinst_PROGRAMS = bench/visits-report-bench bench/visits-loadgen \
+	bench/visits-fcgi-hello bench/visits-preload
+bench_visits_report_bench_SOURCES = bench/report-bench.c
+bench_visits_report_bench_LDADD = $(VISITS_LIBS)
+bench_visits_loadgen_SOURCES = bench/loadgen.c
+bench_visits_fcgi_hello_SOURCES = bench/fcgi-hello.c
+bench_visits_fcgi_hello_LDADD = $(VISITS_LIBS)
+bench_visits_preload_SOURCES = bench/preload.c
+bench_visits_preload_LDADD = $(VISITS_LIBS)
+EXTRA_DIST += bench/report.sh bench/bench.sh bench/paths.lua bench/ceiling.conf.in
+
+# Report build time over 24 h x 1,000 paths a minute.
+bench-report: bench/visits-report-bench
+	top_builddir=$(abs_builddir) $(srcdir)/bench/report.sh $(ITERATIONS)
+ITERATIONS = 200
+
+# The end-to-end benchmark; QUICK=1 for a short run.
+bench: all bench/visits-loadgen bench/visits-fcgi-hello bench/visits-preload
+	top_builddir=$(abs_builddir) QUICK=$(QUICK) $(srcdir)/bench/bench.sh
+QUICK =
+.PHONY: bench bench-report

@@ -1,0 +1,330 @@
+#!/bin/bash
+# bench/bench.sh - the end-to-end benchmark behind `make bench` (QUICK=1 for
+# a short run). Starts a private stack (PostgreSQL, dev broker, consumer,
+# workers, nginx) and runs, in order:
+#   1. steady: 1,000 visits/s over 50 paths (Zipf) with visits-loadgen, plus
+#      a marker visit every 100 ms; checks the counts per path in PostgreSQL
+#      and /visits.json against what was answered, measures freshness (a
+#      marker answered -> its row in PostgreSQL) and /visits.json latency.
+#   2. max: wrk against the visit worker, 50 paths; CPU and peak RSS of each
+#      component meanwhile.
+#   3. ceilings: nginx `return 204` and nginx -> visits-fcgi-hello (same
+#      threads, keepalive and fastcgi settings), with the same wrk script.
+#   4. consumer: 1,000,000 events over 1,000 paths preloaded into a second
+#      dev broker, then a second consumer drains them into PostgreSQL.
+# Writes $OUT/results.json and the per-second series, prints a summary, and
+# ends with one line "RESULT key=value ...". Stops everything it started.
+# Usage (from the build directory): bench/bench.sh   [env: QUICK=1, OUT=dir]
+set -euo pipefail
+top_srcdir=$(cd "$(dirname "$0")/.." && pwd)
+top_builddir=${top_builddir:-$PWD}
+B=$top_builddir/bench
+OUT=${OUT:-$top_builddir/bench/results}
+if [ -n "${QUICK:-}" ]; then
+    STEADY_S=10 MAX_S=5 CEIL_S=5
+else
+    STEADY_S=60 MAX_S=30 CEIL_S=15
+fi
+CONSUMER_EVENTS=1000000 CONSUMER_PATHS=1000
+WRK_THREADS=2 WRK_CONNS=64
+
+die() { echo "bench: $*" >&2; exit 1; }
+say() { printf '%s\n' "$*" >&2; }
+for tool in wrk jq psql curl nginx; do
+    command -v "$tool" >/dev/null || die "$tool is not installed (bin/bootstrap installs it)"
+done
+for prog in visits-loadgen visits-fcgi-hello visits-preload; do
+    [ -x "$B/$prog" ] || die "$B/$prog is not built: run make bench"
+done
+
+T=$(mktemp -d /tmp/visits-bench.XXXXXX)
+chmod 755 "$T"
+mkdir -p "$OUT"
+free_port() {
+    local p
+    for _ in $(seq 100); do
+        p=$((20000 + RANDOM % 30000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+    die "no free port"
+}
+PORT=$(free_port)
+stack() {
+    "$top_srcdir/tools/visits-stack" "$1" --dir "$T/stack" --port "$PORT" \
+        --bindir "$top_builddir" --srcdir "$top_srcdir"
+}
+PIDS_TO_KILL=()
+cleanup() {
+    set +e
+    for p in "${PIDS_TO_KILL[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    [ -f "$T/ceil/nginx.pid" ] && nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
+    stack stop >/dev/null 2>&1
+    sleep 0.5
+    for p in "${PIDS_TO_KILL[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+say "starting the stack on port $PORT ..."
+stack start >/dev/null
+# shellcheck disable=SC1091
+. "$T/stack/run/env"
+URL=${VISITS_URL%/}
+sql() { psql -XAtq -F $'\t' "$VISITS_DATABASE" -c "$1"; }
+
+# --- helpers --------------------------------------------------------------------
+
+# ms VALUE: a wrk duration ("850.00us", "1.23ms", "2.01s") in milliseconds.
+ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) printf "%.3f", v / 1000;
+        else if (v ~ /ms$/) printf "%.3f", v + 0;
+        else if (v ~ /s$/) printf "%.3f", v * 1000;
+        else printf "%.3f", v + 0 }'
+}
+
+# run_wrk NAME URL SECONDS: wrk with the paths script; sets WRK_<NAME>_RPS,
+# _P50, _P99, _REQS and _ERRS.
+run_wrk() {
+    local name=$1 url=$2 secs=$3 out
+    out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${secs}s" --latency \
+        -s "$top_srcdir/bench/paths.lua" "$url")
+    printf '%s\n' "$out" >"$T/wrk-$name.txt"
+    printf -v "WRK_${name}_RPS" '%s' "$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")"
+    printf -v "WRK_${name}_P50" '%s' "$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
+    printf -v "WRK_${name}_P99" '%s' "$(ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")"
+    printf -v "WRK_${name}_REQS" '%s' "$(awk '/requests in/ {print $1}' <<<"$out")"
+    printf -v "WRK_${name}_ERRS" '%s' "$(awk '/Non-2xx|Socket errors/ {s = s $0 "; "} END {print s}' <<<"$out")"
+}
+
+# CPU ticks (utime + stime, plus reaped children's) of PID and its children.
+ticks() {
+    local pid=$1 c total=0
+    for c in "$pid" $(pgrep -P "$pid" || true); do
+        [ -r "/proc/$c/stat" ] || continue
+        total=$((total + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$c/stat")))
+    done
+    echo "$total"
+}
+# Peak RSS in MB of PID or, for a master, of its largest child.
+peak_mb() {
+    local pid=$1 c kb max=0
+    for c in "$pid" $(pgrep -P "$pid" || true); do
+        kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$c/status" 2>/dev/null || echo 0)
+        [ "${kb:-0}" -gt "$max" ] && max=$kb
+    done
+    awk -v k="$max" 'BEGIN {printf "%.1f", k / 1024}'
+}
+HZ=$(getconf CLK_TCK)
+declare -A PID
+PID[record]=$(cat "$T/stack/run/record.pid")
+PID[consumer]=$(cat "$T/stack/run/consumer.pid")
+PID[broker]=$(cat "$T/stack/run/devbroker.pid")
+PID[nginx]=$(cat "$T/stack/run/nginx.pid")
+PID[postgres]=$(head -n 1 "$T/stack/pg/data/postmaster.pid")
+
+# wait_stable: until PostgreSQL's total stops moving for 2 s (max 60 s);
+# prints it.
+wait_stable() {
+    local last=-1 now same=0
+    for _ in $(seq 600); do
+        now=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_totals")
+        if [ "$now" = "$last" ]; then
+            same=$((same + 1))
+            [ "$same" -ge 20 ] && break
+        else
+            same=0
+        fi
+        last=$now
+        sleep 0.1
+    done
+    echo "$last"
+}
+
+# --- 1. steady 1,000 visits/s -------------------------------------------------
+
+say "1. steady: 1,000 visits/s for ${STEADY_S}s over 50 paths, a marker every 100 ms ..."
+RUN=$$
+# Freshness: a poller notes when each marker's row first shows in
+# PostgreSQL, which is what /visits.json reads.
+(
+    while :; do
+        now=$(date +%s%3N)
+        sql "SELECT path FROM visit_minutes WHERE path LIKE '/bench/marker/$RUN-%'" \
+            | awk -v t="$now" '{print $0 "\t" t}'
+        sleep 0.02
+    done
+) >"$T/seen" 2>/dev/null &
+POLLER=$!
+PIDS_TO_KILL+=("$POLLER")
+(
+    while :; do
+        curl -s -o /dev/null -w '%{time_total}\n' "$URL/visits.json?window=60m"
+        sleep 0.2
+    done
+) >"$T/report-times" 2>/dev/null &
+REPORTER=$!
+PIDS_TO_KILL+=("$REPORTER")
+steady=$("$B/visits-loadgen" --url "$URL" --rate 1000 --duration "$STEADY_S" \
+    --connections 32 --paths 50 --marker-every 100 --run-id "$RUN" \
+    --markers-out "$T/markers" --counts-out "$T/counts" --series-out "$OUT/steady-series.tsv")
+say "   loadgen: $steady"
+kill "$REPORTER" 2>/dev/null || true
+nmarkers=$(grep -c . "$T/markers" || true)
+for _ in $(seq 100); do
+    [ "$(cut -f1 "$T/seen" | sort -u | grep -c . || true)" -ge "$nmarkers" ] && break
+    sleep 0.1
+done
+kill "$POLLER" 2>/dev/null || true
+wait_stable >/dev/null
+# Freshness per marker: first seen minus answered, in ms.
+sort -t$'\t' -k1,1 -k2,2n "$T/seen" | awk -F'\t' '!s[$1]++' >"$T/first-seen"
+join -t$'\t' <(sort -t$'\t' -k1,1 "$T/markers") <(sort -t$'\t' -k1,1 "$T/first-seen") \
+    | awk -F'\t' '{print $3 - $2}' | sort -n >"$T/fresh"
+pct() { awk -v p="$1" '{v[NR] = $1} END {if (NR == 0) {print "nan"; exit}
+    i = int(p * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i]}' "$2"; }
+FRESH_N=$(grep -c . "$T/fresh" || true)
+FRESH_P50=$(pct 0.50 "$T/fresh") FRESH_P99=$(pct 0.99 "$T/fresh") FRESH_MAX=$(pct 1 "$T/fresh")
+awk '{print $1 * 1000}' "$T/report-times" | sort -n >"$T/report-ms"
+REPORT_P50=$(pct 0.50 "$T/report-ms") REPORT_P99=$(pct 0.99 "$T/report-ms")
+# Exactness: every path answered 200 by loadgen, in PostgreSQL and in
+# /visits.json (its top 100 holds the 50 page paths, which outnumber the
+# one-visit markers).
+sort "$T/counts" >"$T/counts.sorted"
+sql "SELECT path, sum(visits) FROM visit_minutes WHERE path LIKE '/bench/p/%'
+     OR path LIKE '/bench/marker/$RUN-%' GROUP BY path" | sort >"$T/db.sorted"
+curl -sf "$URL/visits.json?window=15m&top=100" \
+    | jq -r '.paths[] | select(.path | startswith("/bench/p/")) | "\(.path)\t\(.visits)"' \
+    | sort >"$T/json.sorted"
+STEADY_SENT=$(awk -F'\t' '{s += $2} END {print s + 0}' "$T/counts.sorted")
+STEADY_DB=$(awk -F'\t' '{s += $2} END {print s + 0}' "$T/db.sorted")
+STEADY_EXACT=yes
+diff -q "$T/counts.sorted" "$T/db.sorted" >/dev/null || STEADY_EXACT=no
+diff -q <(grep '^/bench/p/' "$T/counts.sorted") "$T/json.sorted" >/dev/null || STEADY_EXACT=no
+say "   answered $STEADY_SENT, in PostgreSQL $STEADY_DB, per path equal in PostgreSQL and /visits.json: $STEADY_EXACT"
+say "   freshness over $FRESH_N markers: p50 ${FRESH_P50} ms, p99 ${FRESH_P99} ms, max ${FRESH_MAX} ms"
+say "   /visits.json under load: p50 ${REPORT_P50} ms, p99 ${REPORT_P99} ms"
+
+# --- 3. ceilings (first) and 2. max -----------------------------------------------
+
+mkdir -p "$T/ceil"
+P204=$(free_port) PHELLO=$(free_port)
+user=""
+[ "$(id -u)" -eq 0 ] && user="user root root;"
+sed -e "s|@PREFIX@|$T/ceil|g" -e "s|@WORKERS@|2|g" -e "s|@PORT_204@|$P204|g" \
+    -e "s|@PORT_HELLO@|$PHELLO|g" -e "s|@HELLO_SOCKET@|$T/ceil/hello.sock|g" \
+    -e "s|@USER@|$user|g" "$top_srcdir/bench/ceiling.conf.in" >"$T/ceil/nginx.conf"
+"$B/visits-fcgi-hello" --socket "$T/ceil/hello.sock" >"$T/ceil/hello.log" 2>&1 &
+PIDS_TO_KILL+=("$!")
+for _ in $(seq 50); do [ -S "$T/ceil/hello.sock" ] && break; sleep 0.1; done
+nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -e "$T/ceil/error.log"
+
+say "3. ceilings: wrk -t$WRK_THREADS -c$WRK_CONNS for ${CEIL_S}s each ..."
+run_wrk HELLO "http://127.0.0.1:$PHELLO" "$CEIL_S"
+say "   nginx -> fastcgi hello: $WRK_HELLO_RPS req/s (p50 $WRK_HELLO_P50 ms, p99 $WRK_HELLO_P99 ms)"
+
+say "2. max: wrk -t$WRK_THREADS -c$WRK_CONNS for ${MAX_S}s against the visit worker ..."
+declare -A T0 T1
+for c in "${!PID[@]}"; do T0[$c]=$(ticks "${PID[$c]}"); done
+t0=$(date +%s.%N)
+run_wrk OURS "$URL" "$MAX_S"
+t1=$(date +%s.%N)
+for c in "${!PID[@]}"; do T1[$c]=$(ticks "${PID[$c]}"); done
+say "   visit worker: $WRK_OURS_RPS visits/s (p50 $WRK_OURS_P50 ms, p99 $WRK_OURS_P99 ms) ${WRK_OURS_ERRS}"
+elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')
+RES_JSON=$(for c in record consumer broker nginx postgres; do
+    jq -nc --arg c "$c" \
+        --argjson cpu "$(awk -v d=$((T1[$c] - T0[$c])) -v hz="$HZ" 'BEGIN {printf "%.2f", d / hz}')" \
+        --argjson rss "$(peak_mb "${PID[$c]}")" '{($c): {cpu_s: $cpu, peak_rss_mb: $rss}}'
+done | jq -sc 'add')
+say "   resources over ${elapsed%.*} s: $(jq -r 'to_entries | map("\(.key) \(.value.cpu_s) cpu-s \(.value.peak_rss_mb) MB") | join(", ")' <<<"$RES_JSON")"
+
+run_wrk N204 "http://127.0.0.1:$P204" "$CEIL_S"
+say "   nginx return 204: $WRK_N204_RPS req/s"
+nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
+
+say "   waiting for the consumer to catch up ..."
+t_caught=$(date +%s%3N)
+TOTAL_DB=$(wait_stable)
+say "   PostgreSQL holds $TOTAL_DB visits"
+
+# --- 4. consumer alone --------------------------------------------------------------
+
+say "4. consumer: $CONSUMER_EVENTS events over $CONSUMER_PATHS paths, preloaded ..."
+"$top_builddir/tools/visits-devbroker" --topic visits-bench --partitions 64 \
+    --bootstrap-file "$T/bench-broker" >"$T/bench-broker.log" 2>&1 &
+PIDS_TO_KILL+=("$!")
+for _ in $(seq 50); do [ -s "$T/bench-broker" ] && break; sleep 0.1; done
+BB=$(cat "$T/bench-broker")
+preload=$("$B/visits-preload" --brokers "$BB" --topic visits-bench \
+    --events "$CONSUMER_EVENTS" --paths "$CONSUMER_PATHS")
+say "   preload: $preload"
+before=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes WHERE path LIKE '/bench/c/%'")
+"$top_builddir/consumer/visits-consumer" --brokers "$BB" --topic visits-bench \
+    --database "$VISITS_DATABASE" --group visits-bench >"$T/bench-consumer.log" 2>&1 &
+BC=$!
+PIDS_TO_KILL+=("$BC")
+for _ in $(seq 300); do grep -q 'assigned' "$T/bench-consumer.log" && break; sleep 0.05; done
+c0=$(date +%s%3N)
+BC_T0=$(ticks "$BC")
+for _ in $(seq 1200); do
+    got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes WHERE path LIKE '/bench/c/%'")
+    [ $((got - before)) -ge "$CONSUMER_EVENTS" ] && break
+    sleep 0.05
+done
+c1=$(date +%s%3N)
+BC_CPU=$(awk -v d=$(($(ticks "$BC") - BC_T0)) -v hz="$HZ" 'BEGIN {printf "%.2f", d / hz}')
+BC_RSS=$(peak_mb "$BC")
+kill -TERM "$BC"
+CONSUMER_GOT=$((got - before))
+CONSUMER_RATE=$(awk -v n="$CONSUMER_GOT" -v ms=$((c1 - c0)) 'BEGIN {printf "%.0f", n * 1000 / ms}')
+say "   drained $CONSUMER_GOT events in $((c1 - c0)) ms after its partitions were assigned: $CONSUMER_RATE events/s, $BC_CPU cpu-s, peak $BC_RSS MB"
+
+# --- totals ---------------------------------------------------------------------------
+
+# The visit worker's own count, from the line it logs when it stops.
+stack stop >/dev/null 2>&1
+stats=$(grep 'producer stopped' "$T/stack/log/record.log" | tail -n 1)
+field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$stats"; }
+DELIVERED=$(field delivered) DROPPED=$(field dropped) FAILED=$(field failed)
+LOST=$((DELIVERED > TOTAL_DB ? DELIVERED - TOTAL_DB : 0))
+DUP=$((TOTAL_DB > DELIVERED ? TOTAL_DB - DELIVERED : 0))
+[ "$CONSUMER_GOT" -gt "$CONSUMER_EVENTS" ] && DUP=$((DUP + CONSUMER_GOT - CONSUMER_EVENTS))
+[ "$CONSUMER_GOT" -lt "$CONSUMER_EVENTS" ] && LOST=$((LOST + CONSUMER_EVENTS - CONSUMER_GOT))
+RATIO=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_HELLO_RPS" 'BEGIN {printf "%.3f", a / b}')
+RATIO204=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_N204_RPS" 'BEGIN {printf "%.3f", a / b}')
+
+jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
+    --arg quick "${QUICK:-}" --argjson steady_s "$STEADY_S" --argjson max_s "$MAX_S" \
+    --argjson steady_sent "$STEADY_SENT" --argjson steady_db "$STEADY_DB" --arg steady_exact "$STEADY_EXACT" \
+    --argjson fresh_n "$FRESH_N" --argjson fresh_p50 "$FRESH_P50" --argjson fresh_p99 "$FRESH_P99" \
+    --argjson fresh_max "$FRESH_MAX" --argjson report_p50 "$REPORT_P50" --argjson report_p99 "$REPORT_P99" \
+    --argjson ours "$WRK_OURS_RPS" --argjson ours_p50 "$WRK_OURS_P50" --argjson ours_p99 "$WRK_OURS_P99" \
+    --argjson hello "$WRK_HELLO_RPS" --argjson n204 "$WRK_N204_RPS" \
+    --argjson ratio "$RATIO" --argjson ratio204 "$RATIO204" --argjson resources "$RES_JSON" \
+    --argjson consumer_rate "$CONSUMER_RATE" --argjson consumer_events "$CONSUMER_GOT" \
+    --argjson consumer_cpu "$BC_CPU" --argjson consumer_rss "$BC_RSS" \
+    --argjson delivered "$DELIVERED" --argjson counted "$TOTAL_DB" --argjson dropped "$DROPPED" \
+    --argjson failed "$FAILED" --argjson lost "$LOST" --argjson dup "$DUP" '{
+  machine: $machine, quick: ($quick != ""),
+  steady: {seconds: $steady_s, rate: 1000, answered: $steady_sent, counted: $steady_db,
+           per_path_equal: ($steady_exact == "yes"),
+           freshness_ms: {markers: $fresh_n, p50: $fresh_p50, p99: $fresh_p99, max: $fresh_max},
+           report_ms: {p50: $report_p50, p99: $report_p99}},
+  max: {seconds: $max_s, visits_per_s: $ours, p50_ms: $ours_p50, p99_ms: $ours_p99,
+        resources: $resources},
+  ceilings: {fcgi_hello_per_s: $hello, nginx_204_per_s: $n204,
+             ratio_to_hello: $ratio, ratio_to_204: $ratio204},
+  consumer: {events: $consumer_events, events_per_s: $consumer_rate, cpu_s: $consumer_cpu,
+             peak_rss_mb: $consumer_rss},
+  totals: {delivered: $delivered, counted: $counted, dropped: $dropped, failed: $failed,
+           lost: $lost, duplicated: $dup}
+}' >"$OUT/results.json"
+say "results: $OUT/results.json"
+echo "RESULT visits_per_s=$WRK_OURS_RPS fcgi_ceiling_per_s=$WRK_HELLO_RPS ratio=$RATIO" \
+    "nginx_204_per_s=$WRK_N204_RPS ratio_204=$RATIO204 sent=$DELIVERED counted=$TOTAL_DB" \
+    "lost=$LOST duplicated=$DUP dropped=$DROPPED steady_exact=$STEADY_EXACT" \
+    "fresh_p50_ms=$FRESH_P50 fresh_p99_ms=$FRESH_P99 report_p99_ms=$REPORT_P99" \
+    "consumer_per_s=$CONSUMER_RATE record_rss_mb=$(jq -r .record.peak_rss_mb <<<"$RES_JSON")" \
+    "consumer_rss_mb=$BC_RSS"
