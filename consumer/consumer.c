@@ -486,6 +486,10 @@ main(int argc, char **argv)
         "enable.auto.commit", "false",
         "enable.auto.offset.store", "false",
         "auto.offset.reset", "error",
+        /* Fetch responses up to 8 MB instead of 50: draining 1,000,000
+         * preloaded events from 64 partitions peaked at 100 MB of RSS
+         * instead of 126-162 MB, at the same rate (make bench). */
+        "fetch.max.bytes", "8388608",
         NULL,
     };
     rd_kafka_topic_partition_list_t *topics;
