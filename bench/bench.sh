@@ -6,13 +6,14 @@
 #      a marker visit every 100 ms; checks the counts per path in PostgreSQL
 #      and /visits.json against what was answered, measures freshness (a
 #      marker answered -> its row in PostgreSQL) and /visits.json latency.
-#   2. max: wrk against the visit worker, 50 paths; CPU and peak RSS of each
-#      component meanwhile.
+#   2. max: wrk against the visit worker, 50 paths, with ten marker visits a
+#      second for freshness; CPU and peak RSS of each component meanwhile.
 #   3. ceilings: nginx `return 204` and nginx -> visits-fcgi-hello (same
 #      threads, keepalive and fastcgi settings), with the same wrk script.
 #   4. consumer: 1,000,000 events over 1,000 paths preloaded into a second
 #      dev broker, then a second consumer drains them into PostgreSQL.
-# Writes $OUT/results.json and the per-second series, prints a summary, and
+# Writes $OUT/results.json, the series behind it and, with gnuplot, the plot
+# $OUT/bench.png (bench/plot.gp); prints a summary, and
 # ends with one line "RESULT key=value ...". Stops everything it started.
 # Usage (from the build directory): bench/bench.sh   [env: QUICK=1, OUT=dir]
 set -euo pipefail
@@ -64,6 +65,7 @@ cleanup() {
     rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'say "bench: failed at line $LINENO: $BASH_COMMAND"' ERR
 
 say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 say "starting the stack on port $PORT ..."
@@ -142,22 +144,59 @@ wait_stable() {
     echo "$last"
 }
 
+# watch SECONDS QUERY: runs QUERY every SECONDS on one connection (psql's
+# \watch), so polling costs the machine one small query, not a process.
+watch_sql() {
+    printf '%s \\watch %s\n' "$2" "$1" | psql -XAtq -F $'\t' "$VISITS_DATABASE"
+}
+NOW_MS="(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+# start_poller RUNID: notes, every 20 ms, when each marker of RUNID first
+# shows in PostgreSQL (which is what /visits.json reads), in $T/seen-RUNID.
+start_poller() {
+    watch_sql 0.02 "SELECT path, $NOW_MS FROM visit_minutes
+        WHERE path LIKE '/bench/marker/$1-%'" >"$T/seen-$1" 2>/dev/null &
+    POLLER=$!
+    PIDS_TO_KILL+=("$POLLER")
+}
+
+# stop_poller RUNID MARKERS: waits (up to 10 s) until every marker answered
+# (MARKERS: "path<TAB>answered_ms" lines) was seen, stops the poller, and
+# appends "answered_ms<TAB>freshness_ms" per marker to $OUT/freshness.tsv
+# and the freshness alone, sorted, to $T/fresh-RUNID.
+stop_poller() {
+    local n
+    n=$(grep -c . "$2" || true)
+    for _ in $(seq 100); do
+        [ "$(cut -f1 "$T/seen-$1" | sort -u | grep -c . || true)" -ge "$n" ] && break
+        sleep 0.1
+    done
+    kill "$POLLER" 2>/dev/null || true
+    sort -t$'\t' -k1,1 -k2,2n "$T/seen-$1" | awk -F'\t' '!s[$1]++' >"$T/first-$1"
+    join -t$'\t' <(sort -t$'\t' -k1,1 "$2") <(sort -t$'\t' -k1,1 "$T/first-$1") \
+        | awk -F'\t' -v run="$1" '{print run "\t" $2 "\t" $3 - $2}' >>"$OUT/freshness.tsv"
+    awk -F'\t' -v run="$1" '$1 == run {print $3}' "$OUT/freshness.tsv" | sort -n >"$T/fresh-$1"
+    if [ "$(grep -c . "$T/fresh-$1" || true)" -lt "$n" ]; then
+        say "   $((n - $(grep -c . "$T/fresh-$1" || true))) of $n markers never showed in PostgreSQL"
+    fi
+}
+
+pct() { awk -v p="$1" '{v[NR] = $1} END {if (NR == 0) {print "null"; exit}
+    i = int(p * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i]}' "$2"; }
+
+# The visits stored, sampled every second for the plot: "unix_ms<TAB>total".
+: >"$OUT/freshness.tsv"
+watch_sql 1 "SELECT $NOW_MS, coalesce(sum(visits), 0) FROM visit_totals" \
+    >"$OUT/counted.tsv" 2>/dev/null &
+SAMPLER=$!
+PIDS_TO_KILL+=("$SAMPLER")
+BENCH_T0=$(date +%s%3N)
+
 # --- 1. steady 1,000 visits/s -------------------------------------------------
 
 say "1. steady: 1,000 visits/s for ${STEADY_S}s over 50 paths, a marker every 100 ms ..."
-RUN=$$
-# Freshness: a poller notes when each marker's row first shows in
-# PostgreSQL, which is what /visits.json reads.
-(
-    while :; do
-        now=$(date +%s%3N)
-        sql "SELECT path FROM visit_minutes WHERE path LIKE '/bench/marker/$RUN-%'" \
-            | awk -v t="$now" '{print $0 "\t" t}'
-        sleep 0.02
-    done
-) >"$T/seen" 2>/dev/null &
-POLLER=$!
-PIDS_TO_KILL+=("$POLLER")
+RUN=s$$
+start_poller "$RUN"
 (
     while :; do
         curl -s -o /dev/null -w '%{time_total}\n' "$URL/visits.json?window=60m"
@@ -171,21 +210,11 @@ steady=$("$B/visits-loadgen" --url "$URL" --rate 1000 --duration "$STEADY_S" \
     --markers-out "$T/markers" --counts-out "$T/counts" --series-out "$OUT/steady-series.tsv")
 say "   loadgen: $steady"
 kill "$REPORTER" 2>/dev/null || true
-nmarkers=$(grep -c . "$T/markers" || true)
-for _ in $(seq 100); do
-    [ "$(cut -f1 "$T/seen" | sort -u | grep -c . || true)" -ge "$nmarkers" ] && break
-    sleep 0.1
-done
-kill "$POLLER" 2>/dev/null || true
+stop_poller "$RUN" "$T/markers"
 wait_stable >/dev/null
-# Freshness per marker: first seen minus answered, in ms.
-sort -t$'\t' -k1,1 -k2,2n "$T/seen" | awk -F'\t' '!s[$1]++' >"$T/first-seen"
-join -t$'\t' <(sort -t$'\t' -k1,1 "$T/markers") <(sort -t$'\t' -k1,1 "$T/first-seen") \
-    | awk -F'\t' '{print $3 - $2}' | sort -n >"$T/fresh"
-pct() { awk -v p="$1" '{v[NR] = $1} END {if (NR == 0) {print "nan"; exit}
-    i = int(p * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i]}' "$2"; }
-FRESH_N=$(grep -c . "$T/fresh" || true)
-FRESH_P50=$(pct 0.50 "$T/fresh") FRESH_P99=$(pct 0.99 "$T/fresh") FRESH_MAX=$(pct 1 "$T/fresh")
+FRESH_N=$(grep -c . "$T/fresh-$RUN" || true)
+FRESH_P50=$(pct 0.50 "$T/fresh-$RUN") FRESH_P99=$(pct 0.99 "$T/fresh-$RUN")
+FRESH_MAX=$(pct 1 "$T/fresh-$RUN")
 awk '{print $1 * 1000}' "$T/report-times" | sort -n >"$T/report-ms"
 REPORT_P50=$(pct 0.50 "$T/report-ms") REPORT_P99=$(pct 0.99 "$T/report-ms")
 # Exactness: every path answered 200 by loadgen, in PostgreSQL and in
@@ -227,11 +256,23 @@ say "   nginx -> fastcgi hello: $WRK_HELLO_RPS req/s (p50 $WRK_HELLO_P50 ms, p99
 say "2. max: wrk -t$WRK_THREADS -c$WRK_CONNS for ${MAX_S}s against the visit worker ..."
 declare -A T0 T1
 for c in "${!PID[@]}"; do T0[$c]=$(ticks "${PID[$c]}"); done
+MRUN=m$$
+start_poller "$MRUN"
+# Ten marker visits a second alongside wrk: freshness at full load.
+"$B/visits-loadgen" --url "$URL" --rate 10 --duration "$MAX_S" --connections 2 \
+    --marker-every 1 --run-id "$MRUN" --markers-out "$T/markers-max" \
+    --counts-out "$T/counts-max" >"$T/loadgen-max.txt" 2>/dev/null &
+MLOAD=$!
 t0=$(date +%s.%N)
 run_wrk OURS "$URL" "$MAX_S"
 t1=$(date +%s.%N)
+wait "$MLOAD" || true
 for c in "${!PID[@]}"; do T1[$c]=$(ticks "${PID[$c]}"); done
 say "   visit worker: $WRK_OURS_RPS visits/s (p50 $WRK_OURS_P50 ms, p99 $WRK_OURS_P99 ms) ${WRK_OURS_ERRS}"
+stop_poller "$MRUN" "$T/markers-max"
+FRESH_MAX_N=$(grep -c . "$T/fresh-$MRUN" || true)
+FRESH_MAX_P50=$(pct 0.50 "$T/fresh-$MRUN") FRESH_MAX_P99=$(pct 0.99 "$T/fresh-$MRUN")
+say "   freshness over $FRESH_MAX_N markers during it: p50 ${FRESH_MAX_P50} ms, p99 ${FRESH_MAX_P99} ms"
 elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')
 RES_JSON=$(for c in record consumer broker nginx postgres; do
     jq -nc --arg c "$c" \
@@ -247,7 +288,18 @@ nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
 say "   waiting for the consumer to catch up ..."
 t_caught=$(date +%s%3N)
 TOTAL_DB=$(wait_stable)
+kill "$SAMPLER" 2>/dev/null || true
 say "   PostgreSQL holds $TOTAL_DB visits"
+# Per-second rates from the samples, seconds since the start, for the plot.
+awk -F'\t' -v t0="$BENCH_T0" 'NR > 1 && $1 > pt {
+    printf "%.1f\t%.0f\n", ($1 - t0) / 1000, ($2 - pv) * 1000 / ($1 - pt) }
+    {pt = $1; pv = $2}' "$OUT/counted.tsv" >"$OUT/rate.tsv"
+if command -v gnuplot >/dev/null; then
+    gnuplot -e "dir='$OUT'; t0=$BENCH_T0/1000.0" "$top_srcdir/bench/plot.gp" \
+        && say "   plot: $OUT/bench.png"
+else
+    say "   no gnuplot: no plot (bin/bootstrap installs gnuplot-nox)"
+fi
 
 # --- 4. consumer alone --------------------------------------------------------------
 
@@ -299,7 +351,9 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
     --arg quick "${QUICK:-}" --argjson steady_s "$STEADY_S" --argjson max_s "$MAX_S" \
     --argjson steady_sent "$STEADY_SENT" --argjson steady_db "$STEADY_DB" --arg steady_exact "$STEADY_EXACT" \
     --argjson fresh_n "$FRESH_N" --argjson fresh_p50 "$FRESH_P50" --argjson fresh_p99 "$FRESH_P99" \
-    --argjson fresh_max "$FRESH_MAX" --argjson report_p50 "$REPORT_P50" --argjson report_p99 "$REPORT_P99" \
+    --argjson fresh_max "$FRESH_MAX" --argjson fresh_max_n "$FRESH_MAX_N" \
+    --argjson fresh_max_p50 "$FRESH_MAX_P50" --argjson fresh_max_p99 "$FRESH_MAX_P99" \
+    --argjson report_p50 "$REPORT_P50" --argjson report_p99 "$REPORT_P99" \
     --argjson ours "$WRK_OURS_RPS" --argjson ours_p50 "$WRK_OURS_P50" --argjson ours_p99 "$WRK_OURS_P99" \
     --argjson hello "$WRK_HELLO_RPS" --argjson n204 "$WRK_N204_RPS" \
     --argjson ratio "$RATIO" --argjson ratio204 "$RATIO204" --argjson resources "$RES_JSON" \
@@ -313,6 +367,7 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
            freshness_ms: {markers: $fresh_n, p50: $fresh_p50, p99: $fresh_p99, max: $fresh_max},
            report_ms: {p50: $report_p50, p99: $report_p99}},
   max: {seconds: $max_s, visits_per_s: $ours, p50_ms: $ours_p50, p99_ms: $ours_p99,
+        freshness_ms: {markers: $fresh_max_n, p50: $fresh_max_p50, p99: $fresh_max_p99},
         resources: $resources},
   ceilings: {fcgi_hello_per_s: $hello, nginx_204_per_s: $n204,
              ratio_to_hello: $ratio, ratio_to_204: $ratio204},
@@ -325,6 +380,7 @@ say "results: $OUT/results.json"
 echo "RESULT visits_per_s=$WRK_OURS_RPS fcgi_ceiling_per_s=$WRK_HELLO_RPS ratio=$RATIO" \
     "nginx_204_per_s=$WRK_N204_RPS ratio_204=$RATIO204 sent=$DELIVERED counted=$TOTAL_DB" \
     "lost=$LOST duplicated=$DUP dropped=$DROPPED steady_exact=$STEADY_EXACT" \
-    "fresh_p50_ms=$FRESH_P50 fresh_p99_ms=$FRESH_P99 report_p99_ms=$REPORT_P99" \
+    "fresh_p50_ms=$FRESH_P50 fresh_p99_ms=$FRESH_P99 fresh_max_p99_ms=$FRESH_MAX_P99" \
+    "report_p99_ms=$REPORT_P99" \
     "consumer_per_s=$CONSUMER_RATE record_rss_mb=$(jq -r .record.peak_rss_mb <<<"$RES_JSON")" \
     "consumer_rss_mb=$BC_RSS"

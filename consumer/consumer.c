@@ -486,10 +486,15 @@ main(int argc, char **argv)
         "enable.auto.commit", "false",
         "enable.auto.offset.store", "false",
         "auto.offset.reset", "error",
-        /* Fetch responses up to 8 MB instead of 50: draining 1,000,000
-         * preloaded events from 64 partitions peaked at 100 MB of RSS
-         * instead of 126-162 MB, at the same rate (make bench). */
+        /* Fetch responses up to 8 MB instead of 50, and 32 MB of
+         * prefetched messages instead of 64: draining 1,000,000 preloaded
+         * events from 64 partitions peaked at 97 MB of RSS instead of
+         * 126-162 MB, at the same rate (make bench). */
         "fetch.max.bytes", "8388608",
+        "queued.max.messages.kbytes", "32768",
+        /* A fetch that finds nothing new waits at most 100 ms, not 500:
+         * freshness p50 790 -> 370 ms, p99 1010 -> 610 ms at 1,000/s. */
+        "fetch.wait.max.ms", "100",
         NULL,
     };
     rd_kafka_topic_partition_list_t *topics;
