@@ -80,8 +80,7 @@ report_conn(report_app *app, report_thread *t, int64_t now_ms)
     return t->conn;
 }
 
-/* Streams /visits.csv: one row per (minute, path) of the range, read in
- * single-row mode so memory stays flat whatever the range. */
+/* The CSV export's rows, all paths or one ($3), by minute. */
 static const char report_csv_all[] =
     "SELECT extract(epoch FROM minute)::bigint, path, visits"
     " FROM visit_minutes WHERE minute >= to_timestamp($1::bigint)"
@@ -119,6 +118,9 @@ report_csv_cancel(PGconn *conn)
         PQclear(res);
 }
 
+/* Streams /visits.csv: one row per (minute, path) of the range, read in
+ * single-row mode so memory stays flat whatever the range; stops and
+ * cancels the query when the client goes away. */
 static void
 report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
            int64_t now_ms)
