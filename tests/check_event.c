@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uuid/uuid.h>
 
 #include "event.h"
 #include "utf8.h"
@@ -437,6 +438,40 @@ START_TEST(test_reject_id)
 }
 END_TEST
 
+/* The id check agrees with libuuid's uuid_parse (for 36-character ids) on
+ * the canonical id, its upper-case form, and every id made by putting one
+ * of a set of characters at one position of either. */
+START_TEST(test_id_matches_uuid_parse)
+{
+    static const char subst[] = "0aAfFgG-z \x7f\xc3";
+    const char *bases[] = { "0f8fad5b-d9cb-469f-a165-70867728950e",
+                            "0F8FAD5B-D9CB-469F-A165-70867728950E" };
+    char id[64], json[256], reason[128];
+    event ev;
+    uuid_t u;
+
+    for (int b = 0; b < 2; b++) {
+        for (int pos = -1; pos < 36; pos++) {
+            for (size_t k = 0; k < sizeof(subst) - 1; k++) {
+                int want, got, n;
+
+                snprintf(id, sizeof(id), "%s", bases[b]);
+                if (pos >= 0)
+                    id[pos] = subst[k];
+                want = uuid_parse(id, u) == 0;
+                n = snprintf(json, sizeof(json), "{\"v\":1,\"id\":\"%s\"," TS "," PATH "}",
+                             id);
+                got = event_decode(json, (size_t)n, &ev, reason, sizeof(reason)) == 0;
+                ck_assert_msg(got == want, "id \"%s\": decode %s, uuid_parse %s", id,
+                              got ? "accepts" : "rejects", want ? "accepts" : "rejects");
+                if (pos < 0)
+                    break;
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_reject_ts)
 {
     check_reject("{\"v\":1," ID "," PATH "}", "missing field \"ts\"");
@@ -588,6 +623,7 @@ event_suite(void)
     tcase_add_test(tc, test_reject_not_json);
     tcase_add_test(tc, test_reject_version);
     tcase_add_test(tc, test_reject_id);
+    tcase_add_test(tc, test_id_matches_uuid_parse);
     tcase_add_test(tc, test_reject_ts);
     tcase_add_test(tc, test_reject_path);
     tcase_add_test(tc, test_reject_optional_fields);

@@ -278,6 +278,26 @@ START_TEST(test_minute_random)
 }
 END_TEST
 
+/* The monotonic clock never goes back and follows real time to within its
+ * coarse resolution. */
+START_TEST(test_mono)
+{
+    struct timespec pause = { 0, 50 * 1000 * 1000 };
+    int64_t a = vtime_mono_ms(), b;
+
+    ck_assert_int_gt(a, 0);
+    nanosleep(&pause, NULL);
+    b = vtime_mono_ms();
+    ck_assert_msg(b - a >= 40 && b - a < 1000, "50 ms of sleep took %lld ms",
+                  (long long)(b - a));
+    for (int i = 0; i < 100000; i++) {
+        int64_t c = vtime_mono_ms();
+        ck_assert_int_ge(c, b);
+        b = c;
+    }
+}
+END_TEST
+
 START_TEST(test_now)
 {
     int64_t a = vtime_now_ms(), t = (int64_t)time(NULL) * 1000;
@@ -359,6 +379,7 @@ vtime_suite(void)
     tcase_add_test(tc, test_minute_negative);
     tcase_add_test(tc, test_minute_random);
     tcase_add_test(tc, test_now);
+    tcase_add_test(tc, test_mono);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("tz");
