@@ -55,9 +55,12 @@ stack() {
         --bindir "$top_builddir" --srcdir "$top_srcdir"
 }
 PIDS_TO_KILL=()
+# stop PID: stops a background job and what it started (a pipeline's psql
+# outlives the subshell that ran it).
+stop() { pkill -TERM -P "$1" 2>/dev/null; kill -TERM "$1" 2>/dev/null; return 0; }
 cleanup() {
     set +e
-    for p in "${PIDS_TO_KILL[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    for p in "${PIDS_TO_KILL[@]}"; do stop "$p"; done
     [ -f "$T/ceil/nginx.pid" ] && nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
     stack stop >/dev/null 2>&1
     sleep 0.5
@@ -171,7 +174,7 @@ stop_poller() {
         [ "$(cut -f1 "$T/seen-$1" | sort -u | grep -c . || true)" -ge "$n" ] && break
         sleep 0.1
     done
-    kill "$POLLER" 2>/dev/null || true
+    stop "$POLLER"
     sort -t$'\t' -k1,1 -k2,2n "$T/seen-$1" | awk -F'\t' '!s[$1]++' >"$T/first-$1"
     join -t$'\t' <(sort -t$'\t' -k1,1 "$2") <(sort -t$'\t' -k1,1 "$T/first-$1") \
         | awk -F'\t' -v run="$1" '{print run "\t" $2 "\t" $3 - $2}' >>"$OUT/freshness.tsv"
@@ -209,7 +212,7 @@ steady=$("$B/visits-loadgen" --url "$URL" --rate 1000 --duration "$STEADY_S" \
     --connections 32 --paths 50 --marker-every 100 --run-id "$RUN" \
     --markers-out "$T/markers" --counts-out "$T/counts" --series-out "$OUT/steady-series.tsv")
 say "   loadgen: $steady"
-kill "$REPORTER" 2>/dev/null || true
+stop "$REPORTER"
 stop_poller "$RUN" "$T/markers"
 wait_stable >/dev/null
 FRESH_N=$(grep -c . "$T/fresh-$RUN" || true)
@@ -288,7 +291,7 @@ nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
 say "   waiting for the consumer to catch up ..."
 t_caught=$(date +%s%3N)
 TOTAL_DB=$(wait_stable)
-kill "$SAMPLER" 2>/dev/null || true
+stop "$SAMPLER"
 say "   PostgreSQL holds $TOTAL_DB visits"
 # Per-second rates from the samples, seconds since the start, for the plot.
 awk -F'\t' -v t0="$BENCH_T0" 'NR > 1 && $1 > pt {
