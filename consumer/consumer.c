@@ -488,7 +488,7 @@ main(int argc, char **argv)
         "auto.offset.reset", "error",
         /* Fetch responses up to 8 MB instead of 50, and 32 MB of
          * prefetched messages instead of 64: draining 1,000,000 preloaded
-         * events from 64 partitions peaked at 97 MB of RSS instead of
+         * events from 64 partitions peaked at 96-142 MB of RSS instead of
          * 126-162 MB, at the same rate (make bench). */
         "fetch.max.bytes", "8388608",
         "queued.max.messages.kbytes", "32768",
