@@ -159,7 +159,8 @@ watch_sql() {
 NOW_MS="(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
 # start_poller RUNID: notes, every 20 ms, when each marker of RUNID first
-# shows in PostgreSQL (which is what /visits.json reads), in $T/seen-RUNID.
+# shows in PostgreSQL (what the report worker reads; nginx may cache a
+# /visits.json URL up to 1 s more), in $T/seen-RUNID.
 start_poller() {
     watch_sql 0.02 "SELECT path, $NOW_MS FROM visit_minutes
         WHERE path LIKE '/bench/marker/$1-%'" >"$T/seen-$1" 2>/dev/null &
