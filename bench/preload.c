@@ -6,7 +6,11 @@
  *
  * Events are built and encoded by lib/event.c, exactly as the visit worker
  * does, with the current time; paths are /bench/c/0 .. /bench/c/P-1 in
- * turn. The producer is idempotent and every event must be delivered: the
+ * turn. Events go to the partitions in turn, in batches of up to 10,000:
+ * the dev broker answers a fetch with at most one batch per partition, so
+ * the small or uneven batches of the sticky partitioner would time that
+ * limit instead of the consumer (a real broker fills a fetch up to
+ * max.partition.fetch.bytes whatever the batches). The producer is idempotent and every event must be delivered: the
  * program exits 1 if any was not, or if the topic then holds fewer than N
  * messages from offset 0 (the dev broker silently drops old data past about
  * 5 MB per partition: use more partitions). Prints one line:
@@ -120,48 +124,51 @@ preload_set(rd_kafka_conf_t *conf, const char *key, const char *value)
     return 0;
 }
 
-/* Returns the messages topic holds from offset 0 on (the sum of its
- * partitions' high watermarks), or -1 when some partition lost its start
- * or could not be queried. Sets *nparts. */
-static long long
-preload_retained(rd_kafka_t *rk, const char *topic, int *nparts)
+/* Returns the number of partitions of topic, or -1 with a message. */
+static int
+preload_partitions(rd_kafka_t *rk, const char *topic)
 {
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    int n = -1;
+
+    if (rkt != NULL
+        && rd_kafka_metadata(rk, 0, rkt, &md, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR
+        && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
+        && md->topics[0].partition_cnt > 0)
+        n = md->topics[0].partition_cnt;
+    else
+        fprintf(stderr, "visits-preload: no metadata for topic \"%s\"\n", topic);
+    if (md != NULL)
+        rd_kafka_metadata_destroy(md);
+    if (rkt != NULL)
+        rd_kafka_topic_destroy(rkt);
+    return n;
+}
+
+/* Returns the messages the nparts partitions of topic hold from offset 0
+ * on (the sum of their high watermarks), or -1 when some partition lost its
+ * start or could not be queried. */
+static long long
+preload_retained(rd_kafka_t *rk, const char *topic, int nparts)
+{
     long long total = 0;
     int64_t lo, hi;
 
-    *nparts = 0;
-    if (rkt == NULL
-        || rd_kafka_metadata(rk, 0, rkt, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR
-        || md->topic_cnt != 1) {
-        fprintf(stderr, "visits-preload: no metadata for topic \"%s\"\n", topic);
-        total = -1;
-        goto done;
-    }
-    *nparts = md->topics[0].partition_cnt;
-    for (int i = 0; i < *nparts; i++) {
-        int32_t id = md->topics[0].partitions[i].id;
+    for (int32_t id = 0; id < nparts; id++) {
         if (rd_kafka_query_watermark_offsets(rk, topic, id, &lo, &hi, 10000)
             != RD_KAFKA_RESP_ERR_NO_ERROR) {
             fprintf(stderr, "visits-preload: partition %d: no watermarks\n", (int)id);
-            total = -1;
-            goto done;
+            return -1;
         }
         if (lo != 0) {
             fprintf(stderr, "visits-preload: partition %d starts at offset %" PRId64
                     ": the broker dropped old data; use more partitions\n",
                     (int)id, lo);
-            total = -1;
-            goto done;
+            return -1;
         }
         total += hi;
     }
-done:
-    if (md != NULL)
-        rd_kafka_metadata_destroy(md);
-    if (rkt != NULL)
-        rd_kafka_topic_destroy(rkt);
     return total;
 }
 
@@ -186,7 +193,7 @@ main(int argc, char **argv)
     if (preload_set(conf, "bootstrap.servers", o.brokers) < 0
         || preload_set(conf, "enable.idempotence", "true") < 0
         || preload_set(conf, "compression.codec", "lz4") < 0
-        || preload_set(conf, "linger.ms", "20") < 0
+        || preload_set(conf, "linger.ms", "200") < 0
         || preload_set(conf, "batch.num.messages", "10000") < 0
         || preload_set(conf, "queue.buffering.max.messages", "1000000") < 0
         || preload_set(conf, "queue.buffering.max.kbytes", "1048576") < 0) {
@@ -202,6 +209,8 @@ main(int argc, char **argv)
         return 1;
     }
 
+    if ((nparts = preload_partitions(rk, o.topic)) < 0)
+        goto done;
     t0 = vtime_now_ms();
     for (long long i = 0; i < o.events; i++) {
         snprintf(uri, sizeof(uri), "/bench/c/%lld", i % o.paths);
@@ -214,7 +223,9 @@ main(int argc, char **argv)
         }
         for (;;) {
             rd_kafka_resp_err_t err = rd_kafka_producev(
-                rk, RD_KAFKA_V_TOPIC(o.topic), RD_KAFKA_V_VALUE(json, (size_t)len),
+                rk, RD_KAFKA_V_TOPIC(o.topic),
+                RD_KAFKA_V_PARTITION((int32_t)(i % nparts)),
+                RD_KAFKA_V_VALUE(json, (size_t)len),
                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
             if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
                 break;
@@ -240,7 +251,7 @@ main(int argc, char **argv)
                 counts.first_error);
         goto done;
     }
-    retained = preload_retained(rk, o.topic, &nparts);
+    retained = preload_retained(rk, o.topic, nparts);
     if (retained < 0)
         goto done;
     printf("produced=%lld seconds=%.2f rate=%.0f retained=%lld partitions=%d\n",
