@@ -1,14 +1,15 @@
-/* event.c - the visit event and its JSON form. */
+/* event.c - the visit event and its JSON form (written and read with
+ * lib/jlite.c: no allocation per event). */
 #include "event.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <uuid/uuid.h>
 
+#include "jlite.h"
 #include "path.h"
 #include "utf8.h"
 #include "vtime.h"
@@ -106,39 +107,70 @@ event_validate(const event *ev, char *reason, size_t reasonsize)
     return 0;
 }
 
+/* Appends len bytes of literal JSON text at out + *pos. Returns 0 or -1. */
+static int
+event_put(char *out, size_t size, size_t *pos, const char *text, size_t len)
+{
+    if (size - *pos < len)
+        return -1;
+    memcpy(out + *pos, text, len);
+    *pos += len;
+    return 0;
+}
+
+#define EVENT_PUT(lit) event_put(out, size, &pos, lit, sizeof(lit) - 1)
+#define EVENT_STR(s) jlite_put_string(out, size, &pos, s, strlen(s))
+
 int
 event_encode(const event *ev, char *out, size_t outsize)
 {
     char ts[VTIME_ISO_MS_SIZE], reason[128];
-    json_t *root;
-    size_t n;
+    size_t pos = 0, size = outsize < EVENT_JSON_MAX ? outsize : EVENT_JSON_MAX;
 
     if (event_validate(ev, reason, sizeof(reason)) < 0
         || vtime_format_ms(ev->ts_ms, ts) < 0)
         return -1;
-    root = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "v", EVENT_VERSION,
-                     "id", ev->id, "ts", ts, "path", ev->path, "ref", ev->ref,
-                     "ua", ev->ua, "ip", ev->ip);
-    if (root == NULL)
+    /* The field order and spacing jansson's compact output had. */
+    if (EVENT_PUT("{\"v\":1,\"id\":") < 0 || EVENT_STR(ev->id) < 0
+        || EVENT_PUT(",\"ts\":") < 0 || EVENT_STR(ts) < 0
+        || EVENT_PUT(",\"path\":") < 0 || EVENT_STR(ev->path) < 0
+        || EVENT_PUT(",\"ref\":") < 0 || EVENT_STR(ev->ref) < 0
+        || EVENT_PUT(",\"ua\":") < 0 || EVENT_STR(ev->ua) < 0
+        || EVENT_PUT(",\"ip\":") < 0 || EVENT_STR(ev->ip) < 0
+        || EVENT_PUT("}") < 0)
         return -1;
-    n = json_dumpb(root, out, outsize, JSON_COMPACT);
-    json_decref(root);
-    if (n == 0 || n > outsize || n > EVENT_JSON_MAX)
-        return -1;
-    return (int)n;
+    return (int)pos;
 }
 
-/* Copies the string field key of obj into dst (dstsize bytes). A missing
- * field is an error when required and an empty string otherwise. Returns 0,
- * or -1 with a reason. */
+/* The members event_decode looks at, in the order it checks them. */
+enum event_field { F_V, F_ID, F_TS, F_PATH, F_REF, F_UA, F_IP, F_COUNT };
+static const char *const event_field_names[F_COUNT] = {
+    "v", "id", "ts", "path", "ref", "ua", "ip",
+};
+
+/* Returns the field named by m's key, or -1 for a key the schema does not
+ * know (ignored, so later versions can add fields). */
 static int
-event_get_string(json_t *obj, const char *key, int required, char *dst,
+event_field_of(const jlite_member *m)
+{
+    for (int f = 0; f < F_COUNT; f++) {
+        if (m->keylen == strlen(event_field_names[f])
+            && memcmp(m->key, event_field_names[f], m->keylen) == 0)
+            return f;
+    }
+    return -1;
+}
+
+/* Copies string field f (NULL when absent) into dst (dstsize bytes). A
+ * missing field is an error when required and an empty string otherwise.
+ * Returns 0, or -1 with a reason. */
+static int
+event_get_string(const jlite_member *m, int f, int required, char *dst,
                  size_t dstsize, char *reason, size_t reasonsize)
 {
-    json_t *v = json_object_get(obj, key);
-    size_t len;
+    const char *key = event_field_names[f];
 
-    if (v == NULL) {
+    if (m == NULL) {
         if (required) {
             snprintf(reason, reasonsize, "missing field \"%s\"", key);
             return -1;
@@ -146,21 +178,15 @@ event_get_string(json_t *obj, const char *key, int required, char *dst,
         dst[0] = '\0';
         return 0;
     }
-    if (!json_is_string(v)) {
+    if (m->type != JLITE_STRING) {
         snprintf(reason, reasonsize, "field \"%s\" is not a string", key);
         return -1;
     }
-    len = json_string_length(v);
-    if (len >= dstsize) {
+    if (jlite_string(m, dst, dstsize) < 0) {
         snprintf(reason, reasonsize, "field \"%s\" is longer than %zu bytes", key,
                  dstsize - 1);
         return -1;
     }
-    if (memchr(json_string_value(v), '\0', len)) {
-        snprintf(reason, reasonsize, "field \"%s\" holds a NUL byte", key);
-        return -1;
-    }
-    memcpy(dst, json_string_value(v), len + 1);
     return 0;
 }
 
@@ -168,56 +194,62 @@ int
 event_decode(const char *data, size_t len, event *ev, char *reason,
              size_t reasonsize)
 {
+    jlite_member members[F_COUNT], m;
+    const jlite_member *got[F_COUNT] = { NULL };
     char ts[VTIME_ISO_MS_SIZE + 1];
-    json_error_t jerr;
-    json_t *root = NULL, *v;
-    int rc = -1;
+    jlite_reader r;
+    long long v;
+    int rc, f;
 
     if (len > EVENT_JSON_MAX) {
         snprintf(reason, reasonsize, "message is larger than %d bytes",
                  EVENT_JSON_MAX);
         return -1;
     }
-    root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL) {
-        snprintf(reason, reasonsize, "invalid json: %s", jerr.text);
+    /* The whole message is read first, so invalid JSON anywhere is named
+     * as such rather than as a problem with some field before it. */
+    if (jlite_open(&r, data, len, reason, reasonsize) < 0)
+        return -1;
+    while ((rc = jlite_next(&r, &m, reason, reasonsize)) == 1) {
+        if ((f = event_field_of(&m)) < 0)
+            continue;
+        if (got[f] != NULL) {
+            snprintf(reason, reasonsize, "duplicate field \"%s\"",
+                     event_field_names[f]);
+            return -1;
+        }
+        members[f] = m;
+        got[f] = &members[f];
+    }
+    if (rc < 0)
+        return -1;
+    if (got[F_V] == NULL || jlite_integer(got[F_V], &v) < 0) {
+        snprintf(reason, reasonsize, "missing or non-integer field \"v\"");
         return -1;
     }
-    if (!json_is_object(root)) {
-        snprintf(reason, reasonsize, "not a json object");
-        goto done;
+    if (v != EVENT_VERSION) {
+        snprintf(reason, reasonsize, "unsupported schema version %lld", v);
+        return -1;
     }
-    v = json_object_get(root, "v");
-    if (!json_is_integer(v)) {
-        snprintf(reason, reasonsize, "missing or non-integer field \"v\"");
-        goto done;
-    }
-    if (json_integer_value(v) != EVENT_VERSION) {
-        snprintf(reason, reasonsize, "unsupported schema version %lld",
-                 (long long)json_integer_value(v));
-        goto done;
-    }
-    if (event_get_string(root, "id", 1, ev->id, sizeof(ev->id), reason,
+    if (event_get_string(got[F_ID], F_ID, 1, ev->id, sizeof(ev->id), reason,
                          reasonsize) < 0
-        || event_get_string(root, "ts", 1, ts, sizeof(ts), reason, reasonsize) < 0)
-        goto done;
+        || event_get_string(got[F_TS], F_TS, 1, ts, sizeof(ts), reason,
+                            reasonsize) < 0)
+        return -1;
     if (vtime_parse_ms(ts, strlen(ts), &ev->ts_ms) < 0) {
         snprintf(reason, reasonsize,
                  "field \"ts\" is not a UTC time like 2026-01-01T10:00:00.000Z");
-        goto done;
+        return -1;
     }
-    if (event_get_string(root, "path", 1, ev->path, sizeof(ev->path), reason,
-                         reasonsize) < 0
-        || event_get_string(root, "ref", 0, ev->ref, sizeof(ev->ref), reason,
+    if (event_get_string(got[F_PATH], F_PATH, 1, ev->path, sizeof(ev->path),
+                         reason, reasonsize) < 0
+        || event_get_string(got[F_REF], F_REF, 0, ev->ref, sizeof(ev->ref), reason,
                             reasonsize) < 0
-        || event_get_string(root, "ua", 0, ev->ua, sizeof(ev->ua), reason,
+        || event_get_string(got[F_UA], F_UA, 0, ev->ua, sizeof(ev->ua), reason,
                             reasonsize) < 0
-        || event_get_string(root, "ip", 0, ev->ip, sizeof(ev->ip), reason,
+        || event_get_string(got[F_IP], F_IP, 0, ev->ip, sizeof(ev->ip), reason,
                             reasonsize) < 0
         || event_validate(ev, reason, reasonsize) < 0)
-        goto done;
-    rc = 0;
-done:
-    json_decref(root);
-    return rc;
+        return -1;
+    return 0;
 }
