@@ -5,9 +5,11 @@
 #   1. steady: 1,000 visits/s over 50 paths (Zipf) with visits-loadgen, plus
 #      a marker visit every 100 ms; checks the counts per path in PostgreSQL
 #      and /visits.json against what was answered, measures freshness (a
-#      marker answered -> its row in PostgreSQL) and /visits.json latency.
-#   2. max: wrk against the visit worker, 50 paths, with ten marker visits a
-#      second for freshness; CPU and peak RSS of each component meanwhile.
+#      marker answered -> it shows in /visits.json through nginx's cache,
+#      and -> its row in PostgreSQL) and /visits.json latency.
+#   2. max: wrk against the visit worker, 50 paths, and the CPU and peak RSS
+#      of each component meanwhile; then wrk again with ten marker visits a
+#      second beside it, for freshness at full load.
 #   3. ceilings: nginx `return 204` and nginx -> visits-fcgi-hello (same
 #      threads, keepalive and fastcgi settings), with the same wrk script.
 #   4. consumer: 1,000,000 events over 1,000 paths preloaded into a second
@@ -24,9 +26,9 @@ top_builddir=${top_builddir:-$PWD}
 B=$top_builddir/bench
 OUT=${OUT:-$top_builddir/bench/results}
 if [ -n "${QUICK:-}" ]; then
-    STEADY_S=10 MAX_S=5 CEIL_S=5
+    STEADY_S=10 MAX_S=5 CEIL_S=5 FRESH_MAX_S=5
 else
-    STEADY_S=60 MAX_S=30 CEIL_S=15
+    STEADY_S=60 MAX_S=30 CEIL_S=15 FRESH_MAX_S=15
 fi
 CONSUMER_EVENTS=1000000 CONSUMER_PATHS=1000
 WRK_THREADS=2 WRK_CONNS=64
@@ -158,35 +160,47 @@ watch_sql() {
 }
 NOW_MS="(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
-# start_poller RUNID: notes, every 20 ms, when each marker of RUNID first
-# shows in PostgreSQL (what the report worker reads; nginx may cache a
-# /visits.json URL up to 1 s more), in $T/seen-RUNID.
+# start_poller RUNID: notes when each marker of RUNID (one every 100 ms)
+# first shows in PostgreSQL, what the report worker reads (polled every
+# 20 ms), in $T/seen-pg-RUNID, and in /visits.json?path=... through nginx
+# and its 1 s micro-cache, as a dashboard sees it (bench/json-poller.sh), in
+# $T/seen-json-RUNID.
 start_poller() {
     watch_sql 0.02 "SELECT path, $NOW_MS FROM visit_minutes
-        WHERE path LIKE '/bench/marker/$1-%'" >"$T/seen-$1" 2>/dev/null &
-    POLLER=$!
-    PIDS_TO_KILL+=("$POLLER")
+        WHERE path LIKE '/bench/marker/$1-%'" >"$T/seen-pg-$1" 2>/dev/null &
+    POLLER_PG=$!
+    "$top_srcdir/bench/json-poller.sh" "$URL" "$1" 100 >"$T/seen-json-$1" 2>/dev/null &
+    POLLER_JSON=$!
+    PIDS_TO_KILL+=("$POLLER_PG" "$POLLER_JSON")
 }
 
-# stop_poller RUNID MARKERS: waits (up to 10 s) until every marker answered
-# (MARKERS: "path<TAB>answered_ms" lines) was seen, stops the poller, and
-# appends "answered_ms<TAB>freshness_ms" per marker to $OUT/freshness.tsv
-# and the freshness alone, sorted, to $T/fresh-RUNID.
+# stop_poller RUNID MARKERS: waits (up to 16 s) until every marker answered
+# (MARKERS: "path<TAB>answered_ms" lines) was seen both ways, stops the
+# pollers, appends "RUNID<TAB>answered_ms<TAB>freshness_ms<TAB>pg|json" per
+# marker to $OUT/freshness.tsv, and writes the freshness alone, sorted, to
+# $T/fresh-pg-RUNID and $T/fresh-json-RUNID.
 stop_poller() {
-    local n
+    local n via got
     n=$(grep -c . "$2" || true)
-    for _ in $(seq 100); do
-        [ "$(cut -f1 "$T/seen-$1" | sort -u | grep -c . || true)" -ge "$n" ] && break
+    for _ in $(seq 160); do
+        [ "$(cut -f1 "$T/seen-pg-$1" | sort -u | grep -c . || true)" -ge "$n" ] \
+            && [ "$(cut -f1 "$T/seen-json-$1" | sort -u | grep -c . || true)" -ge "$n" ] \
+            && break
         sleep 0.1
     done
-    stop "$POLLER"
-    sort -t$'\t' -k1,1 -k2,2n "$T/seen-$1" | awk -F'\t' '!s[$1]++' >"$T/first-$1"
-    join -t$'\t' <(sort -t$'\t' -k1,1 "$2") <(sort -t$'\t' -k1,1 "$T/first-$1") \
-        | awk -F'\t' -v run="$1" '{print run "\t" $2 "\t" $3 - $2}' >>"$OUT/freshness.tsv"
-    awk -F'\t' -v run="$1" '$1 == run {print $3}' "$OUT/freshness.tsv" | sort -n >"$T/fresh-$1"
-    if [ "$(grep -c . "$T/fresh-$1" || true)" -lt "$n" ]; then
-        say "   $((n - $(grep -c . "$T/fresh-$1" || true))) of $n markers never showed in PostgreSQL"
-    fi
+    stop "$POLLER_PG"
+    stop "$POLLER_JSON"
+    for via in pg json; do
+        sort -t$'\t' -k1,1 -k2,2n "$T/seen-$via-$1" | awk -F'\t' '!s[$1]++' >"$T/first-$via-$1"
+        join -t$'\t' <(sort -t$'\t' -k1,1 "$2") <(sort -t$'\t' -k1,1 "$T/first-$via-$1") \
+            | awk -F'\t' -v run="$1" -v via="$via" '{print run "\t" $2 "\t" $3 - $2 "\t" via}' \
+            >>"$OUT/freshness.tsv"
+        awk -F'\t' -v run="$1" -v via="$via" '$1 == run && $4 == via {print $3}' \
+            "$OUT/freshness.tsv" | sort -n >"$T/fresh-$via-$1"
+        got=$(grep -c . "$T/fresh-$via-$1" || true)
+        [ "$got" -lt "$n" ] && say "   $((n - got)) of $n markers never showed in ${via/pg/PostgreSQL}"
+    done
+    return 0
 }
 
 pct() { awk -v p="$1" '{v[NR] = $1} END {if (NR == 0) {print "null"; exit}
@@ -220,9 +234,10 @@ say "   loadgen: $steady"
 stop "$REPORTER"
 stop_poller "$RUN" "$T/markers"
 wait_stable >/dev/null
-FRESH_N=$(grep -c . "$T/fresh-$RUN" || true)
-FRESH_P50=$(pct 0.50 "$T/fresh-$RUN") FRESH_P99=$(pct 0.99 "$T/fresh-$RUN")
-FRESH_MAX=$(pct 1 "$T/fresh-$RUN")
+FRESH_N=$(grep -c . "$T/fresh-json-$RUN" || true)
+FRESH_P50=$(pct 0.50 "$T/fresh-json-$RUN") FRESH_P99=$(pct 0.99 "$T/fresh-json-$RUN")
+FRESH_MAX=$(pct 1 "$T/fresh-json-$RUN")
+FRESH_PG_P50=$(pct 0.50 "$T/fresh-pg-$RUN") FRESH_PG_P99=$(pct 0.99 "$T/fresh-pg-$RUN")
 awk '{print $1 * 1000}' "$T/report-times" | sort -n >"$T/report-ms"
 REPORT_P50=$(pct 0.50 "$T/report-ms") REPORT_P99=$(pct 0.99 "$T/report-ms")
 # Exactness: every path answered 200 by loadgen, in PostgreSQL and in
@@ -240,7 +255,7 @@ STEADY_EXACT=yes
 diff -q "$T/counts.sorted" "$T/db.sorted" >/dev/null || STEADY_EXACT=no
 diff -q <(grep '^/bench/p/' "$T/counts.sorted") "$T/json.sorted" >/dev/null || STEADY_EXACT=no
 say "   answered $STEADY_SENT, in PostgreSQL $STEADY_DB, per path equal in PostgreSQL and /visits.json: $STEADY_EXACT"
-say "   freshness over $FRESH_N markers: p50 ${FRESH_P50} ms, p99 ${FRESH_P99} ms, max ${FRESH_MAX} ms"
+say "   freshness over $FRESH_N markers in /visits.json: p50 ${FRESH_P50} ms, p99 ${FRESH_P99} ms, max ${FRESH_MAX} ms (into PostgreSQL: p50 ${FRESH_PG_P50} ms, p99 ${FRESH_PG_P99} ms)"
 say "   /visits.json under load: p50 ${REPORT_P50} ms, p99 ${REPORT_P99} ms"
 
 # --- 3. ceilings (first) and 2. max -----------------------------------------------
@@ -264,23 +279,29 @@ say "   nginx -> fastcgi hello: $WRK_HELLO_RPS req/s (p50 $WRK_HELLO_P50 ms, p99
 say "2. max: wrk -t$WRK_THREADS -c$WRK_CONNS for ${MAX_S}s against the visit worker ..."
 declare -A T0 T1
 for c in "${!PID[@]}"; do T0[$c]=$(ticks "${PID[$c]}"); done
-MRUN=m$$
-start_poller "$MRUN"
-# Ten marker visits a second alongside wrk: freshness at full load.
-"$B/visits-loadgen" --url "$URL" --rate 10 --duration "$MAX_S" --connections 2 \
-    --marker-every 1 --run-id "$MRUN" --markers-out "$T/markers-max" \
-    --counts-out "$T/counts-max" >"$T/loadgen-max.txt" 2>/dev/null &
-MLOAD=$!
 t0=$(date +%s.%N)
 run_wrk OURS "$URL" "$MAX_S"
 t1=$(date +%s.%N)
-wait "$MLOAD" || true
 for c in "${!PID[@]}"; do T1[$c]=$(ticks "${PID[$c]}"); done
 say "   visit worker: $WRK_OURS_RPS visits/s (p50 $WRK_OURS_P50 ms, p99 $WRK_OURS_P99 ms) ${WRK_OURS_ERRS}"
+# Freshness at full load in a run of its own: its pollers (a bash loop
+# running curl ten times a second, psql every 20 ms) take CPU the hello's
+# run above did not have to share.
+say "   freshness at full load: wrk again for ${FRESH_MAX_S}s with ten marker visits a second ..."
+MRUN=m$$
+start_poller "$MRUN"
+"$B/visits-loadgen" --url "$URL" --rate 10 --duration "$FRESH_MAX_S" --connections 2 \
+    --marker-every 1 --run-id "$MRUN" --markers-out "$T/markers-max" \
+    --counts-out "$T/counts-max" >"$T/loadgen-max.txt" 2>/dev/null &
+MLOAD=$!
+run_wrk LOADED "$URL" "$FRESH_MAX_S"
+wait "$MLOAD" || true
 stop_poller "$MRUN" "$T/markers-max"
-FRESH_MAX_N=$(grep -c . "$T/fresh-$MRUN" || true)
-FRESH_MAX_P50=$(pct 0.50 "$T/fresh-$MRUN") FRESH_MAX_P99=$(pct 0.99 "$T/fresh-$MRUN")
-say "   freshness over $FRESH_MAX_N markers during it: p50 ${FRESH_MAX_P50} ms, p99 ${FRESH_MAX_P99} ms"
+FRESH_MAX_N=$(grep -c . "$T/fresh-json-$MRUN" || true)
+FRESH_MAX_P50=$(pct 0.50 "$T/fresh-json-$MRUN") FRESH_MAX_P99=$(pct 0.99 "$T/fresh-json-$MRUN")
+FRESH_MAX_PG_P50=$(pct 0.50 "$T/fresh-pg-$MRUN") FRESH_MAX_PG_P99=$(pct 0.99 "$T/fresh-pg-$MRUN")
+say "   freshness over $FRESH_MAX_N markers in /visits.json: p50 ${FRESH_MAX_P50} ms, p99 ${FRESH_MAX_P99} ms (into PostgreSQL: p50 ${FRESH_MAX_PG_P50} ms, p99 ${FRESH_MAX_PG_P99} ms)"
+say "   meanwhile the visit worker answered $WRK_LOADED_RPS visits/s ${WRK_LOADED_ERRS}"
 elapsed=$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')
 RES_JSON=$(for c in record consumer broker nginx postgres; do
     jq -nc --arg c "$c" \
@@ -294,7 +315,6 @@ say "   nginx return 204: $WRK_N204_RPS req/s"
 nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
 
 say "   waiting for the consumer to catch up ..."
-t_caught=$(date +%s%3N)
 TOTAL_DB=$(wait_stable)
 stop "$SAMPLER"
 say "   PostgreSQL holds $TOTAL_DB visits"
@@ -378,7 +398,10 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
     --argjson steady_sent "$STEADY_SENT" --argjson steady_db "$STEADY_DB" --arg steady_exact "$STEADY_EXACT" \
     --argjson fresh_n "$FRESH_N" --argjson fresh_p50 "$FRESH_P50" --argjson fresh_p99 "$FRESH_P99" \
     --argjson fresh_max "$FRESH_MAX" --argjson fresh_max_n "$FRESH_MAX_N" \
+    --argjson fresh_max_s "$FRESH_MAX_S" --argjson loaded "$WRK_LOADED_RPS" \
     --argjson fresh_max_p50 "$FRESH_MAX_P50" --argjson fresh_max_p99 "$FRESH_MAX_P99" \
+    --argjson fresh_pg_p50 "$FRESH_PG_P50" --argjson fresh_pg_p99 "$FRESH_PG_P99" \
+    --argjson fresh_max_pg_p50 "$FRESH_MAX_PG_P50" --argjson fresh_max_pg_p99 "$FRESH_MAX_PG_P99" \
     --argjson report_p50 "$REPORT_P50" --argjson report_p99 "$REPORT_P99" \
     --argjson ours "$WRK_OURS_RPS" --argjson ours_p50 "$WRK_OURS_P50" --argjson ours_p99 "$WRK_OURS_P99" \
     --argjson hello "$WRK_HELLO_RPS" --argjson n204 "$WRK_N204_RPS" \
@@ -391,10 +414,13 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
   machine: $machine, quick: ($quick != ""),
   steady: {seconds: $steady_s, rate: 1000, answered: $steady_sent, counted: $steady_db,
            per_path_equal: ($steady_exact == "yes"),
-           freshness_ms: {markers: $fresh_n, p50: $fresh_p50, p99: $fresh_p99, max: $fresh_max},
+           freshness_ms: {markers: $fresh_n, p50: $fresh_p50, p99: $fresh_p99, max: $fresh_max,
+                          into_postgresql: {p50: $fresh_pg_p50, p99: $fresh_pg_p99}},
            report_ms: {p50: $report_p50, p99: $report_p99}},
   max: {seconds: $max_s, visits_per_s: $ours, p50_ms: $ours_p50, p99_ms: $ours_p99,
-        freshness_ms: {markers: $fresh_max_n, p50: $fresh_max_p50, p99: $fresh_max_p99},
+        freshness_run: {seconds: $fresh_max_s, visits_per_s: $loaded},
+        freshness_ms: {markers: $fresh_max_n, p50: $fresh_max_p50, p99: $fresh_max_p99,
+                       into_postgresql: {p50: $fresh_max_pg_p50, p99: $fresh_max_pg_p99}},
         resources: $resources},
   ceilings: {fcgi_hello_per_s: $hello, nginx_204_per_s: $n204,
              ratio_to_hello: $ratio, ratio_to_204: $ratio204},
@@ -409,6 +435,7 @@ echo "RESULT visits_per_s=$WRK_OURS_RPS fcgi_ceiling_per_s=$WRK_HELLO_RPS ratio=
     "nginx_204_per_s=$WRK_N204_RPS ratio_204=$RATIO204 sent=$DELIVERED counted=$TOTAL_DB" \
     "lost=$LOST duplicated=$DUP dropped=$DROPPED steady_exact=$STEADY_EXACT" \
     "fresh_p50_ms=$FRESH_P50 fresh_p99_ms=$FRESH_P99 fresh_max_p99_ms=$FRESH_MAX_P99" \
+    "fresh_pg_p99_ms=$FRESH_PG_P99" \
     "report_p99_ms=$REPORT_P99" \
     "consumer_per_s=$CONSUMER_RATE record_rss_mb=$(jq -r .record.peak_rss_mb <<<"$RES_JSON")" \
     "consumer_rss_mb=$BC_RSS"

@@ -2,7 +2,8 @@
 #   gnuplot -e "dir='bench/results'" bench/plot.gp  ->  dir/bench.png
 # Top: visits stored per second (PostgreSQL, sampled every second) through
 # the steady and the maximum runs. Bottom: freshness of each marker visit
-# (answered -> in PostgreSQL) at the time it was answered.
+# at the time it was answered: until it shows in /visits.json through
+# nginx's cache, and until its row is in PostgreSQL.
 if (!exists("dir")) dir = "bench/results"
 set terminal pngcairo size 1100,760 font "sans,11"
 set output dir."/bench.png"
@@ -19,8 +20,10 @@ plot dir."/rate.tsv" using 1:2 lw 2 lc rgb "#1f4fb8" title "stored in PostgreSQL
 set ylabel "freshness (ms)"
 set format y "%.0f"
 set key top right opaque box
-plot dir."/freshness.tsv" using ($2/1000.0 - t0):(strcol(1)[1:1] eq "s" ? $3 : 1/0) \
-         with points pt 7 ps 0.5 lc rgb "#1f4fb8" title "steady 1,000/s", \
-     "" using ($2/1000.0 - t0):(strcol(1)[1:1] eq "m" ? $3 : 1/0) \
-         with points pt 7 ps 0.5 lc rgb "#c0392b" title "maximum throughput"
+plot dir."/freshness.tsv" using ($2/1000.0 - t0):(strcol(1)[1:1] eq "s" && strcol(4) eq "json" ? $3 : 1/0) \
+         with points pt 7 ps 0.5 lc rgb "#1f4fb8" title "steady 1,000/s, in /visits.json", \
+     "" using ($2/1000.0 - t0):(strcol(1)[1:1] eq "m" && strcol(4) eq "json" ? $3 : 1/0) \
+         with points pt 7 ps 0.5 lc rgb "#c0392b" title "maximum throughput, in /visits.json", \
+     "" using ($2/1000.0 - t0):(strcol(4) eq "pg" ? $3 : 1/0) \
+         with points pt 6 ps 0.4 lc rgb "#999999" title "either, into PostgreSQL"
 unset multiplot
