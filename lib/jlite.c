@@ -10,7 +10,7 @@
 int
 jlite_put_string(char *out, size_t size, size_t *pos, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = "0123456789ABCDEF"; /* as jansson */
     size_t o = *pos;
 
     if (o >= size || size - o < len + 2)
@@ -99,7 +99,7 @@ jlite_hex4(const char *p, const char *end, uint32_t *u)
     return 0;
 }
 
-/* Appends code point cp as UTF-8 to dst (cap bytes) at *n when it fits;
+/* Appends code point cp as UTF-8 to dst (cap bytes) at *n, cut at cap;
  * *n counts the whole length either way. */
 static void
 jlite_put_cp(char *dst, size_t cap, size_t *n, uint32_t cp)
@@ -126,15 +126,15 @@ jlite_put_cp(char *dst, size_t cap, size_t *n, uint32_t cp)
         b[3] = (unsigned char)(0x80 | (cp & 0x3F));
         k = 4;
     }
-    if (dst && *n + k <= cap)
-        memcpy(dst + *n, b, k);
+    if (dst && *n < cap)        /* as much as fits, like a run of ASCII */
+        memcpy(dst + *n, b, k < cap - *n ? k : cap - *n);
     *n += k;
 }
 
 /* Reads the string whose opening quote is at r->p, leaving r->p after the
  * closing one. Decodes into dst (cap bytes, no NUL written; may be NULL)
- * as far as it fits and stores the whole decoded length in *n. Returns 0,
- * or -1 with a reason. */
+ * as far as it fits, a character cut at cap if need be, and stores the
+ * whole decoded length in *n. Returns 0, or -1 with a reason. */
 static int
 jlite_scan_string(jlite_reader *r, char *dst, size_t cap, size_t *n, char *reason,
                   size_t reasonsize)
@@ -210,8 +210,8 @@ jlite_scan_string(jlite_reader *r, char *dst, size_t cap, size_t *n, char *reaso
             r->p = p;
             return jlite_fail(r, "invalid utf-8 in a string", reason, reasonsize);
         }
-        if (dst && len + k <= cap)
-            memcpy(dst + len, p, k);
+        if (dst && len < cap)
+            memcpy(dst + len, p, k < cap - len ? k : cap - len);
         len += k;
         p += k;
     }

@@ -34,7 +34,8 @@ enum jlite_type {
 
 /* One member of the object being read. */
 typedef struct jlite_member {
-    char key[JLITE_KEY_MAX + 1];    /* decoded, NUL-terminated */
+    char key[JLITE_KEY_MAX + 1];    /* decoded, NUL-terminated; of a longer
+                                       key, its first JLITE_KEY_MAX bytes */
     size_t keylen;                  /* the whole decoded length, even if cut */
     enum jlite_type type;
     const char *value;              /* the value's JSON text, inside the input */

@@ -3,8 +3,8 @@
 # `make check-unit` runs only these; `make check` runs them with the e2e tests.
 
 UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
-	tests/check_agg tests/check_text tests/check_config tests/check_chart \
-	tests/check_report tests/check_csv
+	tests/check_jlite tests/check_agg tests/check_text tests/check_config \
+	tests/check_chart tests/check_report tests/check_csv
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -20,6 +20,10 @@ tests_check_vtime_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_event_SOURCES = tests/check_event.c
 tests_check_event_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_event_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_jlite_SOURCES = tests/check_jlite.c
+tests_check_jlite_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_jlite_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 tests_check_agg_SOURCES = tests/check_agg.c
 tests_check_agg_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
