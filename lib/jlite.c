@@ -390,13 +390,12 @@ jlite_close(jlite_reader *r, char *reason, size_t reasonsize)
     return 0;
 }
 
-int
-jlite_next(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize)
+/* jlite_next, before the reader is marked spent on an error. */
+static int
+jlite_member_read(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize)
 {
     const char *v;
 
-    if (r->done)
-        return 0;
     jlite_skip_ws(r);
     if (r->p < r->end && *r->p == '}')
         return jlite_close(r, reason, reasonsize);
@@ -424,6 +423,22 @@ jlite_next(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize)
     m->valuelen = (size_t)(r->p - v);
     r->members++;
     return 1;
+}
+
+int
+jlite_next(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize)
+{
+    int rc;
+
+    if (r->done < 0) {
+        snprintf(reason, reasonsize, "invalid json: read past an error");
+        return -1;
+    }
+    if (r->done)
+        return 0;
+    if ((rc = jlite_member_read(r, m, reason, reasonsize)) < 0)
+        r->done = -1;
+    return rc;
 }
 
 long

@@ -47,12 +47,12 @@ typedef struct jlite_reader {
     const char *p;          /* next byte to read */
     const char *start, *end;
     int members;            /* returned so far */
-    int done;               /* the closing brace and what follows were read */
+    int done;               /* 1: the object was read whole; -1: it failed */
 } jlite_reader;
 
 /* Starts reading data (len bytes, no NUL needed). Returns 0, or -1 with a
- * reason: "not a json object" when data holds some other JSON value's
- * first byte, "invalid json: ..." otherwise. */
+ * reason: "not a json object" when data is a whole valid JSON value of
+ * another kind, "invalid json: ..." otherwise. */
 int jlite_open(jlite_reader *r, const char *data, size_t len, char *reason,
                size_t reasonsize);
 
@@ -61,7 +61,8 @@ int jlite_open(jlite_reader *r, const char *data, size_t len, char *reason,
  * "invalid json: ... at byte N". The value is validated whatever its
  * type. A \u0000 escape anywhere is refused, as jansson does by default,
  * so decoded strings never hold NUL. Duplicate keys are not detected:
- * that is the caller's to decide for the keys it knows. */
+ * that is the caller's to decide for the keys it knows. After -1 the
+ * reader is spent: calling again returns -1. */
 int jlite_next(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize);
 
 /* Decodes the string member m (from jlite_next) into dst (dstsize bytes,

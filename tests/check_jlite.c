@@ -487,6 +487,29 @@ check_long_key(const char *data, size_t len, const char *want, size_t wantlen)
     ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 0);
 }
 
+/* After -1 the reader is spent: it keeps returning -1, even where the
+ * text after the error would read as more members. */
+START_TEST(test_read_spent_after_error)
+{
+    /* Without the guard, a retry would read past the error at the ','
+     * after "b" and return "c" as a member. */
+    const char *json = "{\"a\":1,\"b\" ,\"c\":3}";
+    char reason[128] = "";
+    jlite_reader r;
+    jlite_member m;
+
+    ck_assert_int_eq(jlite_open(&r, json, strlen(json), reason, sizeof(reason)), 0);
+    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
+    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), -1);
+    ck_assert_msg(strncmp(reason, "invalid json", 12) == 0, "reason: %s", reason);
+    for (int i = 0; i < 3; i++) {
+        reason[0] = '\0';
+        ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), -1);
+        ck_assert_msg(strncmp(reason, "invalid json", 12) == 0, "reason: %s", reason);
+    }
+}
+END_TEST
+
 START_TEST(test_read_long_key)
 {
     char doc[512], want[256];
@@ -890,6 +913,7 @@ jlite_suite(void)
     tcase_add_test(tc, test_read_invalid);
     tcase_add_test(tc, test_read_depth);
     tcase_add_test(tc, test_read_members);
+    tcase_add_test(tc, test_read_spent_after_error);
     tcase_add_test(tc, test_read_long_key);
     suite_add_tcase(s, tc);
 
