@@ -349,7 +349,10 @@ consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
     if (ps == NULL || !ps->assigned || !ps->known || rkm->offset < ps->next)
         return 0;
 
-    if (event_decode(rkm->payload, rkm->len, &ev, reason, sizeof(reason)) == 0) {
+    if (event_decode(rkm->payload, rkm->len, &ev, reason, sizeof(reason)) == 0
+        && event_check_time(&ev, vtime_now_ms(), cs->c->max_future_s * 1000LL,
+                            cs->c->max_age_h * 3600000LL, reason,
+                            sizeof(reason)) == 0) {
         if (agg_add(cs->counts, vtime_minute(ev.ts_ms), ev.path, 1) < 0
             || agg_add(cs->seconds, ev.ts_ms / 1000, "", 1) < 0) {
             log_error("out of memory while counting");

@@ -35,6 +35,8 @@ typedef struct config {
     char *group;            /* Kafka consumer group */
     long flush_interval_ms;
     long flush_max_keys;
+    long max_future_s;      /* consumer: the window of event times */
+    long max_age_h;
     char *sql_dir;
     char *bootstrap_file;
     long partitions;

@@ -253,3 +253,24 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
         return -1;
     return 0;
 }
+
+int
+event_check_time(const event *ev, int64_t now_ms, int64_t max_future_ms,
+                 int64_t max_age_ms, char *reason, size_t reasonsize)
+{
+    if (ev->ts_ms > now_ms + max_future_ms) {
+        snprintf(reason, reasonsize,
+                 "field \"ts\" is %lld s in the future, past the %lld s allowed",
+                 (long long)((ev->ts_ms - now_ms) / 1000),
+                 (long long)(max_future_ms / 1000));
+        return -1;
+    }
+    if (ev->ts_ms < now_ms - max_age_ms) {
+        snprintf(reason, reasonsize,
+                 "field \"ts\" is %lld h old, past the %lld h allowed",
+                 (long long)((now_ms - ev->ts_ms) / 3600000),
+                 (long long)(max_age_ms / 3600000));
+        return -1;
+    }
+    return 0;
+}

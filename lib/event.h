@@ -45,4 +45,13 @@ int event_encode(const event *ev, char *out, size_t outsize);
 int event_decode(const char *data, size_t len, event *ev, char *reason,
                  size_t reasonsize);
 
+/* Checks ev's time against now_ms: at most max_future_ms ahead (clocks of
+ * workers and consumer differ a little; a visit from the future is a bad
+ * clock or a forged message) and at most max_age_ms behind (older buckets
+ * are closed; such an event comes from a replay longer than the retention
+ * or from a bad clock). Returns 0, or -1 with a reason that says how far
+ * off the time is. */
+int event_check_time(const event *ev, int64_t now_ms, int64_t max_future_ms,
+                     int64_t max_age_ms, char *reason, size_t reasonsize);
+
 #endif

@@ -2,7 +2,8 @@
  * data, its JSON encoding, and the validation done by event_decode.
  *
  * Test cases: "init" (event_init), "codec" (encode/decode round trips),
- * "reject" (every reason event_decode refuses a message). */
+ * "reject" (every reason event_decode refuses a message, and the time
+ * window of event_check_time). */
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -565,6 +566,38 @@ START_TEST(test_reject_duplicate_keys)
 }
 END_TEST
 
+START_TEST(test_check_time)
+{
+    const int64_t now = TS_MS, min = 60000, hour = 3600000;
+    char reason[256];
+    event ev;
+
+    event_init(&ev, now, "/x", "", "", "");
+    ck_assert_int_eq(event_check_time(&ev, now, 5 * min, 168 * hour, reason,
+                                      sizeof(reason)), 0);
+    /* Both edges are inside. */
+    ev.ts_ms = now + 5 * min;
+    ck_assert_int_eq(event_check_time(&ev, now, 5 * min, 168 * hour, reason,
+                                      sizeof(reason)), 0);
+    ev.ts_ms = now - 168 * hour;
+    ck_assert_int_eq(event_check_time(&ev, now, 5 * min, 168 * hour, reason,
+                                      sizeof(reason)), 0);
+    /* One millisecond past either is out, with a reason saying how far. */
+    ev.ts_ms = now + 5 * min + 1;
+    ck_assert_int_eq(event_check_time(&ev, now, 5 * min, 168 * hour, reason,
+                                      sizeof(reason)), -1);
+    ck_assert_str_eq(reason, "field \"ts\" is 300 s in the future, past the 300 s allowed");
+    ev.ts_ms = now - 168 * hour - 1;
+    ck_assert_int_eq(event_check_time(&ev, now, 5 * min, 168 * hour, reason,
+                                      sizeof(reason)), -1);
+    ck_assert_str_eq(reason, "field \"ts\" is 168 h old, past the 168 h allowed");
+    ev.ts_ms = now + 400LL * 24 * hour;
+    ck_assert_int_eq(event_check_time(&ev, now, 0, 168 * hour, reason,
+                                      sizeof(reason)), -1);
+    ck_assert_ptr_nonnull(strstr(reason, "34560000 s in the future"));
+}
+END_TEST
+
 START_TEST(test_reject_control_chars)
 {
     /* Jansson refuses \u0000 itself; any reason will do, but it must fail. */
@@ -630,6 +663,7 @@ event_suite(void)
     tcase_add_test(tc, test_reject_too_large);
     tcase_add_test(tc, test_reject_duplicate_keys);
     tcase_add_test(tc, test_reject_control_chars);
+    tcase_add_test(tc, test_check_time);
     suite_add_tcase(s, tc);
     return s;
 }
