@@ -2,7 +2,10 @@
  * built on librdkafka's mock cluster. It speaks the Kafka protocol on
  * loopback, creates the visits topic, writes its bootstrap servers to a
  * file, and runs until SIGINT or SIGTERM. It keeps about 5 MB per partition
- * and loses everything when it stops: never use it in production. */
+ * and loses everything when it stops: never use it in production.
+ *
+ * For fault tests, SIGUSR1 takes every broker down (connections are closed
+ * and refused, data is kept) and SIGUSR2 brings them back up. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +42,21 @@ devbroker_publish(const char *path, const char *text)
     return 0;
 }
 
+/* Takes brokers 1..count up (up != 0) or down, as on SIGUSR2 and SIGUSR1. */
+static void
+devbroker_set_up(rd_kafka_mock_cluster_t *mcluster, int count, int up)
+{
+    for (int32_t id = 1; id <= count; id++) {
+        rd_kafka_resp_err_t err = up ? rd_kafka_mock_broker_set_up(mcluster, id)
+                                     : rd_kafka_mock_broker_set_down(mcluster, id);
+        if (err)
+            log_error("could not take broker %d %s: %s", (int)id, up ? "up" : "down",
+                      rd_kafka_err2str(err));
+    }
+    log_warn("%s", up ? "brokers up again (SIGUSR2)"
+                      : "brokers down until SIGUSR2 (SIGUSR1)");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -56,6 +74,8 @@ main(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGUSR1);
+    sigaddset(&stop, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
     rc = config_load(&c, CONFIG_DEVBROKER, argc, argv, err, sizeof(err));
@@ -105,8 +125,15 @@ main(int argc, char **argv)
     printf("%s\n", bootstraps);
     fflush(stdout);
 
-    while (sigwait(&stop, &sig) != 0)
-        ;
+    for (;;) {
+        if (sigwait(&stop, &sig) != 0)
+            continue;
+        if (sig == SIGUSR1 || sig == SIGUSR2) {
+            devbroker_set_up(mcluster, (int)c.broker_count, sig == SIGUSR2);
+            continue;
+        }
+        break;
+    }
     log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     rc = 0;
 done:
