@@ -84,12 +84,19 @@ path_encode(char *dst, size_t cap, size_t *o, const char *seg, size_t len)
     return 0;
 }
 
+/* Returns 1 when s[0..len) is "." or "..", a dot segment. */
+static int
+path_is_dot_segment(const char *s, size_t len)
+{
+    return (len == 1 || len == 2) && memcmp(s, "..", len) == 0;
+}
+
 size_t
 path_normalize(char *dst, size_t dstsize, const char *uri, size_t urilen)
 {
     char scratch[PATH_INPUT_MAX];
     path_seg seg[PATH_SEGMENTS_MAX];
-    size_t nseg = 0, used = 0, len, i, start, o = 0;
+    size_t nseg = 0, used = 0, len, i, start, o = 0, segstart;
     int trailing = 0;
     const char *p;
 
@@ -148,8 +155,14 @@ path_normalize(char *dst, size_t dstsize, const char *uri, size_t urilen)
                 goto done;
             dst[o++] = '/';
         }
-        if (path_encode(dst, dstsize, &o, scratch + seg[i].off, seg[i].len) < 0)
+        segstart = o;
+        if (path_encode(dst, dstsize, &o, scratch + seg[i].off, seg[i].len) < 0) {
+            /* A segment cut to "." or ".." ("..x" at the limit) would be
+             * resolved by the next normalization: drop it, keep the '/'. */
+            if (path_is_dot_segment(dst + segstart, o - segstart))
+                o = segstart;
             goto done;
+        }
     }
     if (trailing && nseg > 0 && o + 1 < dstsize)
         dst[o++] = '/';

@@ -16,9 +16,11 @@
  *  - the result is re-encoded canonically: bytes that are not well-formed
  *    UTF-8, controls, space, '%', '?', '#' and a '/' that was encoded inside
  *    a segment become %XX (upper case); everything else is kept as is;
- *  - the result is cut to fit dstsize, never inside an escape or a character.
+ *  - the result is cut to fit dstsize, never inside an escape or a character,
+ *    and a segment cut to "." or ".." is left out (its '/' stays).
  * So equal results mean the same resource, and the result is itself a valid
- * path to request. Returns the length written (without the NUL). */
+ * path to request that normalizes to itself (if at most PATH_INPUT_MAX
+ * bytes). Returns the length written (without the NUL). */
 size_t path_normalize(char *dst, size_t dstsize, const char *uri, size_t urilen);
 
 #endif

@@ -193,6 +193,33 @@ START_TEST(test_init_caps_ref_ua)
 }
 END_TEST
 
+/* A request path cut at EVENT_PATH_MAX right after "." or ".." gave an
+ * event that failed its own validation, so event_encode refused it and the
+ * visit was lost (found by tests/fuzz/fuzz_path.c). */
+START_TEST(test_init_path_cut_to_dot)
+{
+    char uri[EVENT_PATH_MAX + 8];
+    event ev;
+
+    /* "/" + 508 x "a" + "/..x": the cut falls after "/..". */
+    uri[0] = '/';
+    memset(uri + 1, 'a', EVENT_PATH_MAX - 4);
+    strcpy(uri + EVENT_PATH_MAX - 3, "/..x");
+    event_init(&ev, TS_MS, uri, NULL, NULL, NULL);
+    ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX - 2);
+    ck_assert_int_eq(ev.path[EVENT_PATH_MAX - 3], '/');
+    check_round_trip(&ev);
+
+    /* One "a" more: the cut falls after "/.". */
+    memset(uri + 1, 'a', EVENT_PATH_MAX - 3);
+    strcpy(uri + EVENT_PATH_MAX - 2, "/..x");
+    event_init(&ev, TS_MS, uri, NULL, NULL, NULL);
+    ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX - 1);
+    ck_assert_int_eq(ev.path[EVENT_PATH_MAX - 2], '/');
+    check_round_trip(&ev);
+}
+END_TEST
+
 START_TEST(test_init_cleans_utf8)
 {
     event ev;
@@ -638,6 +665,7 @@ event_suite(void)
     tcase_add_test(tc, test_init_valid_ip);
     tcase_add_test(tc, test_init_caps_ref_ua);
     tcase_add_test(tc, test_init_cleans_utf8);
+    tcase_add_test(tc, test_init_path_cut_to_dot);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("codec");

@@ -396,6 +396,42 @@ START_TEST(test_cap_tiny_dst)
 }
 END_TEST
 
+/* A segment cut to "." or ".." is left out: normalizing the result again
+ * would resolve it and name another path. Found by tests/fuzz/fuzz_path.c
+ * (tests/fuzz/regressions/path-cut-to-dot). */
+START_TEST(test_cap_to_dot_segment)
+{
+    static const struct {
+        const char *uri;
+        size_t dstsize;
+        const char *want;
+    } cases[] = {
+        { "ht%C3%A9%C1A9/.y/%C3%A9%", 13, "/ht\xC3\xA9%C1A9/" }, /* the fuzzer's */
+        { "/abc/.x", 7, "/abc/" },
+        { "/abc/..x", 8, "/abc/" },
+        { "/abc/..x", 7, "/abc/" },
+        { "/abc/...", 8, "/abc/" },
+        { "/a/%2Ex", 5, "/a/" },
+        { "/..x", 3, "/" },
+        { "/..x", 4, "/" },
+        /* Not dot segments. */
+        { "/abc/..x", 9, "/abc/..x" },
+        { "/abc/x..", 8, "/abc/x." },
+    };
+    char res[16], again[16];
+    size_t i, n;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        n = norm_capped(cases[i].uri, strlen(cases[i].uri), cases[i].dstsize, res);
+        ck_assert_msg(strcmp(res, cases[i].want) == 0,
+                      "\"%s\" at %zu: \"%s\", expected \"%s\"", cases[i].uri,
+                      cases[i].dstsize, res, cases[i].want);
+        ck_assert_uint_eq(path_normalize(again, sizeof(again), res, n), n);
+        ck_assert_str_eq(again, res);
+    }
+}
+END_TEST
+
 START_TEST(test_huge_input)
 {
     const size_t size = 100 * 1024;
@@ -615,6 +651,7 @@ path_suite(void)
     tcase_add_test(tc, test_cap_inside_character);
     tcase_add_test(tc, test_cap_every_size);
     tcase_add_test(tc, test_cap_tiny_dst);
+    tcase_add_test(tc, test_cap_to_dot_segment);
     tcase_add_test(tc, test_huge_input);
     suite_add_tcase(s, tc);
 
