@@ -11,7 +11,7 @@ bench_visits_fcgi_hello_LDADD = $(VISITS_LIBS)
 bench_visits_preload_SOURCES = bench/preload.c
 bench_visits_preload_LDADD = $(VISITS_LIBS)
 EXTRA_DIST += bench/report.sh bench/bench.sh bench/paths.lua bench/ceiling.conf.in \
-	bench/plot.gp bench/json-poller.sh
+	bench/plot.gp bench/json-poller.sh bench/soak.sh
 
 # Report build time over 24 h x 1,000 paths a minute.
 bench-report: bench/visits-report-bench
@@ -22,4 +22,9 @@ ITERATIONS = 200
 bench: all bench/visits-loadgen bench/visits-fcgi-hello bench/visits-preload
 	top_builddir=$(abs_builddir) QUICK=$(QUICK) $(srcdir)/bench/bench.sh
 QUICK =
-.PHONY: bench bench-report
+
+# The soak test: 1,000 visits/s for 10 minutes (SOAK_S, SOAK_RATE), RSS
+# and descriptors of every component at the start and the end.
+soak: all bench/visits-loadgen
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_builddir) $(srcdir)/bench/soak.sh
+.PHONY: bench bench-report soak
