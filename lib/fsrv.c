@@ -122,12 +122,27 @@ fsrv_listen(const char *path)
         }
         log_info("removed stale socket \"%s\"", path);
     }
+    /* Our own socket, not FCGX_OpenSocket: on failure that prints
+     * "bind/listen: ..." without the path and calls exit(errno). */
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    strcpy(sun.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        log_error("could not create a socket for \"%s\": %s", path, strerror(errno));
+        return -1;
+    }
     /* Owner and group may connect: run nginx as the same user or group. */
     old = umask(0117);
-    fd = FCGX_OpenSocket(path, FSRV_BACKLOG);
+    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0
+        || listen(fd, FSRV_BACKLOG) < 0) {
+        int err = errno;
+        umask(old);
+        close(fd);
+        log_error("could not listen on \"%s\": %s", path, strerror(err));
+        return -1;
+    }
     umask(old);
-    if (fd < 0)
-        log_error("could not listen on \"%s\": %s", path, strerror(errno));
     return fd;
 }
 

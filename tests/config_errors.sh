@@ -1,0 +1,60 @@
+#!/bin/bash
+# Bad configuration: each program exits at once with a message naming the
+# problem (status 2 for bad options, 1 for what fails when starting), or,
+# where waiting is right (a broker not reachable yet), starts and retries.
+set -uo pipefail
+: "${top_builddir:?set by make check}"
+B=$top_builddir
+T=$(mktemp -d /tmp/visits-config.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# refuses STATUS TEXT PROGRAM ARGS...: PROGRAM exits STATUS within 5 s and
+# its stderr holds TEXT; for status 2 (bad options) stderr is that one line.
+refuses() {
+    local want=$1 text=$2 rc
+    shift 2
+    timeout 5 "$@" </dev/null >"$T/out" 2>"$T/err"
+    rc=$?
+    [ "$rc" -eq "$want" ] || fail "$* exited $rc, not $want: $(cat "$T/err")"
+    grep -qF -- "$text" "$T/err" || fail "$*: no \"$text\" in: $(cat "$T/err")"
+    if [ "$want" -eq 2 ] && [ "$(grep -c . "$T/err")" -ne 1 ]; then
+        fail "$*: not one line: $(cat "$T/err")"
+    fi
+    echo "# ok: $* -> $rc: $(grep -F -- "$text" "$T/err" | head -n 1)"
+}
+
+for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer \
+            tools/visits-migrate tools/visits-devbroker; do
+    refuses 2 "unknown option --bogus" "$B/$prog" --bogus
+    refuses 2 'could not open config file "/nonexistent.conf"' "$B/$prog" \
+        --config /nonexistent.conf
+done
+refuses 2 "must be an integer from 1 to 4096" "$B/cgi-bin/visits-record" --threads=0
+refuses 2 "must be an integer from 10 to 60000" "$B/consumer/visits-consumer" \
+    --flush-interval-ms=abc
+refuses 2 "must be an integer from 1 to 1024" "$B/tools/visits-devbroker" --partitions=0
+printf 'flush-interval-ms = 500\nno-such-key = 1\n' >"$T/bad.conf"
+refuses 2 "no-such-key" "$B/consumer/visits-consumer" --config "$T/bad.conf"
+refuses 1 "kafka property no.such.property" "$B/cgi-bin/visits-record" \
+    -X no.such.property=1
+refuses 1 "could not listen on \"$T/missing/r.sock\": No such file or directory" \
+    "$B/cgi-bin/visits-record" --socket "$T/missing/r.sock" --brokers 127.0.0.1:1
+refuses 1 "could not listen on \"$T/missing/r.sock\": No such file or directory" \
+    "$B/cgi-bin/visits-report" --socket "$T/missing/r.sock"
+refuses 1 'connection to server on socket "/nonexistent/.s.PGSQL.5432" failed' \
+    "$B/consumer/visits-consumer" --database host=/nonexistent --brokers 127.0.0.1:1
+refuses 1 'connection to server on socket "/nonexistent/.s.PGSQL.5432" failed' \
+    "$B/tools/visits-migrate" --database host=/nonexistent
+
+# A broker that cannot be reached is waited for: the visit worker starts,
+# serves, says why Kafka is not there, and stops cleanly on SIGTERM.
+"$B/cgi-bin/visits-record" --socket "$T/r.sock" --brokers 127.0.0.1:1 2>"$T/err" &
+pid=$!
+sleep 2
+kill -0 "$pid" 2>/dev/null || fail "the visit worker gave up on an unreachable broker: $(cat "$T/err")"
+[ -S "$T/r.sock" ] || fail "the visit worker did not listen"
+grep -q 'Connect to ipv4#127.0.0.1:1 failed' "$T/err" || fail "no line says Kafka is unreachable"
+kill -TERM "$pid"
+wait "$pid" || fail "the visit worker did not stop cleanly: $(cat "$T/err")"
+echo "# ok: an unreachable broker is waited for, and said so"
