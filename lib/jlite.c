@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "utf8.h"
 
 int
@@ -70,19 +71,6 @@ jlite_skip_ws(jlite_reader *r)
         r->p++;
 }
 
-/* Returns the value 0-15 of hex digit c, or -1. */
-static int
-jlite_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Reads 4 hex digits at p (end bounds it) into *u. Returns 0 or -1. */
 static int
 jlite_hex4(const char *p, const char *end, uint32_t *u)
@@ -91,7 +79,7 @@ jlite_hex4(const char *p, const char *end, uint32_t *u)
         return -1;
     *u = 0;
     for (int i = 0; i < 4; i++) {
-        int d = jlite_hex(p[i]);
+        int d = hex_value((unsigned char)p[i]);
         if (d < 0)
             return -1;
         *u = *u << 4 | (uint32_t)d;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
 #include "utf8.h"
 
 /* Every segment takes at least two input bytes ("/a"), so this many always
@@ -14,18 +15,6 @@
 typedef struct path_seg {
     uint16_t off, len;  /* decoded bytes in the scratch buffer */
 } path_seg;
-
-static int
-path_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Decodes percent-escapes of raw[0..len) into out (which has room for len
  * bytes); an invalid escape is kept literally. Returns the decoded length. */
@@ -37,8 +26,8 @@ path_decode(char *out, const char *raw, size_t len)
 
     for (i = 0; i < len; i++) {
         if (raw[i] == '%' && i + 2 < len
-            && (hi = path_hexval((unsigned char)raw[i + 1])) >= 0
-            && (lo = path_hexval((unsigned char)raw[i + 2])) >= 0) {
+            && (hi = hex_value((unsigned char)raw[i + 1])) >= 0
+            && (lo = hex_value((unsigned char)raw[i + 2])) >= 0) {
             out[o++] = (char)(hi << 4 | lo);
             i += 2;
         } else {

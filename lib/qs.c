@@ -5,19 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "utf8.h"
-
-static int
-qs_hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Decodes src[0..len) into dst (cap bytes with the NUL). Returns 0, or -1
  * with a reason naming what. */
@@ -37,8 +26,8 @@ qs_decode(char *dst, size_t cap, const char *src, size_t len, const char *what,
                 snprintf(reason, reasonsize, "invalid percent-escape in %s", what);
                 return -1;
             }
-            hi = qs_hexval((unsigned char)src[i + 1]);
-            lo = qs_hexval((unsigned char)src[i + 2]);
+            hi = hex_value((unsigned char)src[i + 1]);
+            lo = hex_value((unsigned char)src[i + 2]);
             if (hi < 0 || lo < 0) {
                 snprintf(reason, reasonsize, "invalid percent-escape in %s", what);
                 return -1;
