@@ -57,7 +57,8 @@ typedef struct consumer {
     int64_t retry_at_ms;        /* next attempt after a failure */
     int backoff_ms;
     uint64_t consumed, rejected, flushes;
-    log_limit flush_log, consume_log;
+    uint64_t capped_keys, capped_visits;    /* folded into (other) */
+    log_limit flush_log, consume_log, cap_log;
 } consumer;
 
 /* Set by the signal handler; the main loop flushes and exits. */
@@ -212,6 +213,7 @@ consumer_flush(consumer *cs)
 {
     store_offset offs[CONSUMER_MAX_PARTITIONS];
     rd_kafka_topic_partition_list_t *commit;
+    store_stats stats;
     enum store_result r;
     size_t n = 0;
     char err[512];
@@ -229,8 +231,8 @@ consumer_flush(consumer *cs)
     if (n == 0)
         return STORE_OK;
     store_batch batch = { cs->counts, cs->seconds, offs, n, cs->rejects,
-                          cs->nrejects };
-    r = store_flush(cs->st, cs->c->topic, &batch, err, sizeof(err));
+                          cs->nrejects, cs->c->max_paths };
+    r = store_flush(cs->st, cs->c->topic, &batch, &stats, err, sizeof(err));
     if (r == STORE_FAILED) {
         cs->backoff_ms = cs->backoff_ms ? cs->backoff_ms * 2 : CONSUMER_BACKOFF_MIN_MS;
         if (cs->backoff_ms > CONSUMER_BACKOFF_MAX_MS)
@@ -258,6 +260,16 @@ consumer_flush(consumer *cs)
               (long long)agg_total(cs->counts), agg_size(cs->counts),
               cs->nrejects, n);
     cs->flushes++;
+    if (stats.capped_keys > 0) {
+        cs->capped_keys += (uint64_t)stats.capped_keys;
+        cs->capped_visits += (uint64_t)stats.capped_visits;
+        if (log_limit_hit(&cs->cap_log) > 0)
+            log_warn("more than max-paths-per-minute=%ld distinct paths in a "
+                     "minute: new ones are counted as %s capped_paths=%llu "
+                     "capped_visits=%llu", cs->c->max_paths, EVENT_PATH_OTHER,
+                     (unsigned long long)cs->capped_keys,
+                     (unsigned long long)cs->capped_visits);
+    }
     cs->backoff_ms = 0;
     agg_clear(cs->counts);
     agg_clear(cs->seconds);
@@ -621,13 +633,16 @@ main(int argc, char **argv)
                   rd_kafka_err2str(kerr));
         goto done;
     }
-    log_info("consuming \"%s\" via %s group=%s flush_interval_ms=%ld", c.topic,
-             c.brokers, c.group, c.flush_interval_ms);
+    log_info("consuming \"%s\" via %s group=%s flush_interval_ms=%ld "
+             "max_paths_per_minute=%ld", c.topic, c.brokers, c.group,
+             c.flush_interval_ms, c.max_paths);
     cs.last_flush_ms = vtime_mono_ms();
     rc = consumer_run(&cs) < 0 ? 1 : 0;
-    log_info("consumed=%llu rejected=%llu flushes=%llu",
-             (unsigned long long)cs.consumed, (unsigned long long)cs.rejected,
-             (unsigned long long)cs.flushes);
+    log_info("consumed=%llu rejected=%llu flushes=%llu capped_paths=%llu "
+             "capped_visits=%llu", (unsigned long long)cs.consumed,
+             (unsigned long long)cs.rejected, (unsigned long long)cs.flushes,
+             (unsigned long long)cs.capped_keys,
+             (unsigned long long)cs.capped_visits);
     /* Revokes the assignment (one more flush through the callback). */
     rd_kafka_consumer_close(cs.rk);
 done:

@@ -62,6 +62,11 @@ static const config_option config_options[] = {
     { "max-age-h", "max-age-h", "VISITS_MAX_AGE_H", CONFIG_CONSUMER,
       CONFIG_INT, F(max_age_h), "168", 1, 87600,
       "reject events older than this many hours (Kafka's retention, say)" },
+    { "max-paths-per-minute", "max-paths-per-minute",
+      "VISITS_MAX_PATHS_PER_MINUTE", CONFIG_CONSUMER, CONFIG_INT, F(max_paths),
+      "1000", 1, 1000000,
+      "distinct paths stored per minute; visits to later new paths are "
+      "counted under (other)" },
     { "sql-dir", "sql-dir", "VISITS_SQL_DIR", CONFIG_MIGRATE,
       CONFIG_STR, F(sql_dir), PKGDATADIR "/sql", 0, 0,
       "directory of the schema migrations (NNN_name.sql)" },

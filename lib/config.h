@@ -37,6 +37,7 @@ typedef struct config {
     long flush_max_keys;
     long max_future_s;      /* consumer: the window of event times */
     long max_age_h;
+    long max_paths;         /* consumer: distinct paths per minute */
     char *sql_dir;
     char *bootstrap_file;
     long partitions;

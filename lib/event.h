@@ -19,6 +19,9 @@
 #define EVENT_UA_MAX 256    /* bytes of user agent */
 #define EVENT_IP_MAX 45     /* longest textual IPv6 address */
 #define EVENT_JSON_MAX 4096 /* largest encoded event; larger ones are invalid */
+/* Where a minute's visits to paths past max-paths-per-minute are counted.
+ * Not a path (paths start with '/'), so it cannot collide with one. */
+#define EVENT_PATH_OTHER "(other)"
 
 typedef struct event {
     char id[EVENT_ID_LEN + 1];

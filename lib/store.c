@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "event.h"
 #include "migrate.h"
 
 struct store {
@@ -188,15 +189,25 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
     return STORE_OK;
 }
 
-/* Adds the minute counts of a to visit_minutes, visit_hours and
- * visit_totals in one statement. Returns 0 or -1 with a message. */
+/* Adds the minute counts of a to visit_totals, then to visit_minutes and
+ * visit_hours, storing at most max_paths distinct paths per minute: a path
+ * the minute already has is always added to; new paths are taken, busiest
+ * first, while the minute has room, and the rest are added under
+ * EVENT_PATH_OTHER. The totals go first: upserting a minute's visit_totals
+ * row locks it until COMMIT, so a flush of another consumer touching that
+ * minute waits, and the second statement's snapshot (READ COMMITTED takes
+ * one per statement) sees every path stored for it. Minutes are locked in
+ * ascending order, so two flushes cannot deadlock on them. Returns 0 with
+ * what was capped in *stats, or -1 with a message. */
 static int
-store_add_minutes(store *st, const agg *a, char *err, size_t errlen)
+store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
+                  char *err, size_t errlen)
 {
-    const char *params[3];
+    const char *params[5];
     const agg_entry *e;
     PGresult *res;
     size_t pos = 0;
+    char cap[24];
 
     if (agg_size(a) == 0)
         return 0;
@@ -216,27 +227,59 @@ store_add_minutes(store *st, const agg *a, char *err, size_t errlen)
         return -1;
     }
     params[0] = st->a2.data;
+    params[1] = st->a4.data;
+    res = store_exec(st,
+        "INSERT INTO visit_totals (minute, visits)"
+        " SELECT to_timestamp(m), sum(v)"
+        " FROM unnest($1::bigint[], $2::bigint[]) AS u(m, v)"
+        " GROUP BY 1 ORDER BY 1"
+        " ON CONFLICT (minute) DO UPDATE"
+        " SET visits = visit_totals.visits + EXCLUDED.visits",
+        2, params, PGRES_COMMAND_OK, err, errlen);
+    if (res == NULL)
+        return -1;
+    PQclear(res);
+
+    snprintf(cap, sizeof(cap), "%ld", max_paths);
     params[1] = st->a3.data;
     params[2] = st->a4.data;
+    params[3] = cap;
+    params[4] = EVENT_PATH_OTHER;
     res = store_exec(st,
         "WITH t AS (SELECT to_timestamp(m) AS minute, p AS path, v AS visits"
         "           FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(m, p, v)),"
+        " used AS (SELECT minute, count(*) AS n FROM visit_minutes"
+        "          WHERE minute IN (SELECT minute FROM t) AND path <> $5"
+        "          GROUP BY minute),"
+        " fresh AS (SELECT minute, path, row_number() OVER"
+        "           (PARTITION BY minute ORDER BY visits DESC, path) AS r"
+        "           FROM t WHERE path <> $5 AND NOT EXISTS"
+        "           (SELECT 1 FROM visit_minutes v"
+        "            WHERE v.minute = t.minute AND v.path = t.path)),"
+        " c AS (SELECT t.minute, t.path, t.visits,"
+        "       f.r IS NOT NULL AND coalesce(u.n, 0) + f.r > $4::bigint AS capped"
+        "       FROM t LEFT JOIN fresh f USING (minute, path)"
+        "       LEFT JOIN used u USING (minute)),"
+        " k AS (SELECT minute, CASE WHEN capped THEN $5 ELSE path END AS path,"
+        "       sum(visits) AS visits FROM c GROUP BY 1, 2),"
         " m AS (INSERT INTO visit_minutes (minute, path, visits)"
-        "       SELECT minute, path, visits FROM t"
+        "       SELECT minute, path, visits FROM k"
         "       ON CONFLICT (minute, path) DO UPDATE"
         "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
         " h AS (INSERT INTO visit_hours (hour, path, visits)"
         "       SELECT date_trunc('hour', minute, 'UTC'), path, sum(visits)"
-        "       FROM t GROUP BY 1, 2"
+        "       FROM k GROUP BY 1, 2"
         "       ON CONFLICT (hour, path) DO UPDATE"
         "       SET visits = visit_hours.visits + EXCLUDED.visits)"
-        " INSERT INTO visit_totals (minute, visits)"
-        " SELECT minute, sum(visits) FROM t GROUP BY 1"
-        " ON CONFLICT (minute) DO UPDATE"
-        " SET visits = visit_totals.visits + EXCLUDED.visits",
-        3, params, PGRES_COMMAND_OK, err, errlen);
+        " SELECT count(*) FILTER (WHERE capped),"
+        "        coalesce(sum(visits) FILTER (WHERE capped), 0) FROM c",
+        5, params, PGRES_TUPLES_OK, err, errlen);
+    if (res == NULL)
+        return -1;
+    stats->capped_keys = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    stats->capped_visits = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     PQclear(res);
-    return res ? 0 : -1;
+    return 0;
 }
 
 /* Adds the per-second counts of a (keys with an empty path) to
@@ -361,9 +404,10 @@ store_add_rejects(store *st, const char *topic, const store_reject *rej,
 }
 
 enum store_result
-store_flush(store *st, const char *topic, const store_batch *b, char *err,
-            size_t errlen)
+store_flush(store *st, const char *topic, const store_batch *b,
+            store_stats *stats, char *err, size_t errlen)
 {
+    store_stats capped = { 0, 0 };
     enum store_result r;
 
     if (store_connect(st, err, errlen) < 0)
@@ -384,7 +428,7 @@ store_flush(store *st, const char *topic, const store_batch *b, char *err,
     if (r != STORE_OK)
         goto rollback;
     r = STORE_FAILED;
-    if (store_add_minutes(st, b->minutes, err, errlen) < 0
+    if (store_add_minutes(st, b->minutes, b->max_paths, &capped, err, errlen) < 0
         || store_add_seconds(st, b->seconds, err, errlen) < 0
         || store_set_offsets(st, topic, b->offs, b->noffs, err, errlen) < 0
         || store_add_rejects(st, topic, b->rej, b->nrej, err, errlen) < 0)
@@ -395,6 +439,8 @@ store_flush(store *st, const char *topic, const store_batch *b, char *err,
         store_check_conn(st);
         return STORE_FAILED;
     }
+    if (stats)
+        *stats = capped;
     return STORE_OK;
 rollback:
     store_rollback(st);

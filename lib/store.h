@@ -55,7 +55,10 @@ int store_load_offsets(store *st, const char *topic, const int32_t *partitions,
 
 /* What one flush writes: counts per (minute, path) and per second (agg
  * keys with an empty path, the time in seconds since the epoch), each
- * partition's progress, and the messages that were not valid events. */
+ * partition's progress, and the messages that were not valid events. At
+ * most max_paths distinct paths are stored per minute, counting those
+ * stored by earlier flushes and other consumers; visits to further new
+ * paths are added to EVENT_PATH_OTHER instead. */
 typedef struct store_batch {
     const agg *minutes;
     const agg *seconds;
@@ -63,16 +66,27 @@ typedef struct store_batch {
     size_t noffs;
     const store_reject *rej;
     size_t nrej;
+    long max_paths;
 } store_batch;
+
+/* What a committed flush folded into EVENT_PATH_OTHER: (minute, path) keys
+ * of the batch and their visits. */
+typedef struct store_stats {
+    int64_t capped_keys;
+    int64_t capped_visits;
+} store_stats;
 
 /* In one transaction: checks that each partition's stored offset still is
  * offs[i].expected (locking the rows); adds the minute counts to
  * visit_minutes, visit_hours and visit_totals and the second counts to
  * visit_seconds; stores each offs[i].next; inserts the rejects. Returns
- * STORE_OK when committed; otherwise nothing was written and err says why.
- * The batch is not changed. */
+ * STORE_OK when committed, with what was capped in *stats (may be NULL);
+ * otherwise nothing was written and err says why. The batch is not
+ * changed. Flushes that touch the same minute are serialized on its
+ * visit_totals row, which keeps the per-minute path cap exact across
+ * consumers. */
 enum store_result store_flush(store *st, const char *topic, const store_batch *b,
-                              char *err, size_t errlen);
+                              store_stats *stats, char *err, size_t errlen);
 
 /* Deletes per-second counts older than an hour. Returns 0, or -1 with a
  * message. */

@@ -171,6 +171,7 @@ START_TEST(test_defaults_other_programs)
     ck_assert_str_eq(c.group, "visits-consumer");
     ck_assert_int_eq(c.flush_interval_ms, 500);
     ck_assert_int_eq(c.flush_max_keys, 50000);
+    ck_assert_int_eq(c.max_paths, 1000);
     ck_assert_str_eq(c.brokers, "127.0.0.1:9092");
     config_free(&c);
 
@@ -553,6 +554,9 @@ START_TEST(test_threads_out_of_range)
     check_error(CONFIG_RECORD, NARGS(a6), a6, "threads", NULL);
     check_error(CONFIG_RECORD, NARGS(a7), a7, "threads", NULL);
     check_error(CONFIG_RECORD, NARGS(a8), a8, "--threads", "needs a value");
+    /* The path cap: at least one path a minute. */
+    char *a9[] = { "prog", "--max-paths-per-minute=0" };
+    check_error(CONFIG_CONSUMER, NARGS(a9), a9, "max-paths-per-minute", "1 to 1000000");
 }
 END_TEST
 

@@ -479,6 +479,9 @@ START_TEST(test_params_path)
     check_params_path("path=/100%2525", "/100%25");
     /* UTF-8 stays as it is. */
     check_params_path("path=/caf%C3%A9", "/caf\xC3\xA9");
+    /* The bucket of paths past a minute's cap, as listed on the report. */
+    check_params_path("path=(other)", EVENT_PATH_OTHER);
+    check_params_path("path=%28other%29", EVENT_PATH_OTHER);
     /* The longest value a query can carry, 512 bytes, fits. */
     want[0] = '/';
     memset(want + 1, 'a', EVENT_PATH_MAX - 1);
@@ -524,6 +527,8 @@ START_TEST(test_params_path_errors)
         "path=/caf%25C3%25A9",   /* an escaped letter: canonical is the letter */
         "path=http://host/a",
         "path=%20/a",
+        "path=(other)x",         /* only the exact name */
+        "path=other",
     };
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
