@@ -4,7 +4,7 @@
 
 UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
 	tests/check_jlite tests/check_agg tests/check_text tests/check_config \
-	tests/check_chart tests/check_report tests/check_csv
+	tests/check_chart tests/check_report tests/check_csv tests/check_metrics
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -48,6 +48,10 @@ tests_check_report_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_csv_SOURCES = tests/check_csv.c
 tests_check_csv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_csv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_metrics_SOURCES = tests/check_metrics.c
+tests_check_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_metrics_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 # Only the unit suites, e.g. while editing lib/.
 check-unit:
