@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *
+const char *
 http_reason(int status)
 {
     switch (status) {
@@ -14,6 +14,8 @@ http_reason(int status)
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Unknown";

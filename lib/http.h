@@ -5,6 +5,10 @@
 #include <fcgiapp.h>
 #include <stddef.h>
 
+/* Returns the reason phrase of an HTTP status ("Unknown" for one not used
+ * here). */
+const char *http_reason(int status);
+
 /* Returns the request parameter name (e.g. "REQUEST_METHOD"), or "" when
  * nginx did not send it. */
 const char *http_param(FCGX_Request *req, const char *name);

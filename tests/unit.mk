@@ -4,7 +4,8 @@
 
 UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
 	tests/check_jlite tests/check_agg tests/check_text tests/check_config \
-	tests/check_chart tests/check_report tests/check_csv tests/check_metrics
+	tests/check_chart tests/check_report tests/check_csv tests/check_metrics \
+	tests/check_hsrv
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -52,6 +53,10 @@ tests_check_csv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_metrics_SOURCES = tests/check_metrics.c
 tests_check_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_metrics_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_hsrv_SOURCES = tests/check_hsrv.c
+tests_check_hsrv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_hsrv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 # Only the unit suites, e.g. while editing lib/.
 check-unit:
