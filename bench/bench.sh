@@ -357,7 +357,8 @@ fi
 say "   preload: $preload"
 before=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes WHERE path LIKE '/bench/c/%'")
 "$top_builddir/consumer/visits-consumer" --brokers "$BB" --topic visits-bench \
-    --database "$VISITS_DATABASE" --group visits-bench >"$T/bench-consumer.log" 2>&1 &
+    --database "$VISITS_DATABASE" --group visits-bench --metrics-listen 127.0.0.1:0 \
+    >"$T/bench-consumer.log" 2>&1 &
 BC=$!
 PIDS_TO_KILL+=("$BC")
 for _ in $(seq 300); do grep -q 'assigned' "$T/bench-consumer.log" && break; sleep 0.05; done

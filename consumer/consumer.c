@@ -17,19 +17,29 @@
 
 #include "agg.h"
 #include "config.h"
+#include "cstats.h"
+#include "db.h"
 #include "event.h"
+#include "hsrv.h"
 #include "kafka.h"
 #include "log.h"
 #include "store.h"
 #include "vtime.h"
 
-#define CONSUMER_MAX_PARTITIONS 1024 /* partition ids this consumer handles */
+#define CONSUMER_MAX_PARTITIONS CSTATS_MAX_PARTITIONS /* partition ids handled */
 #define CONSUMER_MAX_REJECTS 1000   /* flush early past this many */
 #define CONSUMER_BACKOFF_MIN_MS 100
 #define CONSUMER_BACKOFF_MAX_MS 5000
 #define CONSUMER_STOP_FLUSH_MS 10000 /* how long to retry the final flush */
 #define CONSUMER_PRUNE_MS 60000     /* how often to drop old per-second rows */
 #define CONSUMER_POLL_MS 10         /* an empty poll this long: see consumer_kick */
+#define CONSUMER_LAG_MS 1000        /* how often lag is published */
+#define CONSUMER_STUCK_MS 10000     /* /healthz fails past a main-loop turn this long */
+#define CONSUMER_READY_MS 2000      /* /readyz waits this long for Kafka */
+
+/* Adds n to a counter the monitoring listener reads. */
+#define CONSUMER_COUNT(cs, field, n) \
+    atomic_fetch_add_explicit(&(cs)->stats->field, (n), memory_order_relaxed)
 
 /* Where one partition stands. */
 typedef struct part_state {
@@ -56,8 +66,8 @@ typedef struct consumer {
     int64_t last_prune_ms;      /* of visit_seconds */
     int64_t retry_at_ms;        /* next attempt after a failure */
     int backoff_ms;
-    uint64_t consumed, rejected, flushes;
-    uint64_t capped_keys, capped_visits;    /* folded into (other) */
+    int64_t last_lag_ms;        /* vtime_mono_ms() of the last lag update */
+    cstats *stats;              /* shared with the monitoring listener */
     log_limit flush_log, consume_log, cap_log;
 } consumer;
 
@@ -215,6 +225,7 @@ consumer_flush(consumer *cs)
     rd_kafka_topic_partition_list_t *commit;
     store_stats stats;
     enum store_result r;
+    double started;
     size_t n = 0;
     char err[512];
     uint64_t hits;
@@ -232,8 +243,11 @@ consumer_flush(consumer *cs)
         return STORE_OK;
     store_batch batch = { cs->counts, cs->seconds, offs, n, cs->rejects,
                           cs->nrejects, cs->c->max_paths };
+    started = vtime_mono_s();
     r = store_flush(cs->st, cs->c->topic, &batch, &stats, err, sizeof(err));
+    metrics_hist_observe(&cs->stats->flush_seconds, vtime_mono_s() - started);
     if (r == STORE_FAILED) {
+        CONSUMER_COUNT(cs, flush_failures, 1);
         cs->backoff_ms = cs->backoff_ms ? cs->backoff_ms * 2 : CONSUMER_BACKOFF_MIN_MS;
         if (cs->backoff_ms > CONSUMER_BACKOFF_MAX_MS)
             cs->backoff_ms = CONSUMER_BACKOFF_MAX_MS;
@@ -247,6 +261,7 @@ consumer_flush(consumer *cs)
         return r;
     }
     if (r == STORE_FENCED) {
+        CONSUMER_COUNT(cs, fenced, 1);
         log_warn("%s; discarding %lld pending events and rereading offsets", err,
                  (long long)agg_total(cs->counts) + (long long)cs->nrejects);
         consumer_discard(cs);
@@ -259,16 +274,18 @@ consumer_flush(consumer *cs)
     log_debug("flushed events=%lld keys=%zu rejects=%zu partitions=%zu",
               (long long)agg_total(cs->counts), agg_size(cs->counts),
               cs->nrejects, n);
-    cs->flushes++;
+    CONSUMER_COUNT(cs, flushes, 1);
+    CONSUMER_COUNT(cs, rows, agg_size(cs->counts));
+    atomic_store(&cs->stats->last_flush_ms, vtime_now_ms());
     if (stats.capped_keys > 0) {
-        cs->capped_keys += (uint64_t)stats.capped_keys;
-        cs->capped_visits += (uint64_t)stats.capped_visits;
+        CONSUMER_COUNT(cs, capped_keys, (uint64_t)stats.capped_keys);
+        CONSUMER_COUNT(cs, capped_visits, (uint64_t)stats.capped_visits);
         if (log_limit_hit(&cs->cap_log) > 0)
             log_warn("more than max-paths-per-minute=%ld distinct paths in a "
                      "minute: new ones are counted as %s capped_paths=%llu "
                      "capped_visits=%llu", cs->c->max_paths, EVENT_PATH_OTHER,
-                     (unsigned long long)cs->capped_keys,
-                     (unsigned long long)cs->capped_visits);
+                     (unsigned long long)atomic_load(&cs->stats->capped_keys),
+                     (unsigned long long)atomic_load(&cs->stats->capped_visits));
     }
     cs->backoff_ms = 0;
     agg_clear(cs->counts);
@@ -310,7 +327,7 @@ consumer_reject(consumer *cs, const rd_kafka_message_t *rkm, const char *reason)
     r->len = rkm->len < STORE_PAYLOAD_MAX ? rkm->len : STORE_PAYLOAD_MAX;
     if (r->len > 0)
         memcpy(r->payload, rkm->payload, r->len);
-    cs->rejected++;
+    CONSUMER_COUNT(cs, rejected, 1);
     return 0;
 }
 
@@ -370,7 +387,7 @@ consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
             log_error("out of memory while counting");
             return -1;
         }
-        cs->consumed++;
+        CONSUMER_COUNT(cs, events, 1);
     } else {
         log_debug("rejected partition=%d offset=%lld: %s", (int)rkm->partition,
                   (long long)rkm->offset, reason);
@@ -459,6 +476,7 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         for (i = 0; i < partitions->cnt && !pending; i++)
             partitions->elems[i].offset =
                 cs->parts[partitions->elems[i].partition].next;
+        atomic_store(&cs->stats->assigned, partitions->cnt);
         log_info("assigned %d partitions%s", partitions->cnt,
                  pending ? ", paused until postgresql answers" : "");
         rd_kafka_assign(rk, partitions);
@@ -483,9 +501,91 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         log_error("rebalance failed: %s", rd_kafka_err2str(err));
         consumer_discard(cs);
     }
+    for (int32_t p = 0; p < cs->nparts; p++)
+        cstats_set_lag(cs->stats, p, -1);
+    atomic_store(&cs->stats->assigned, 0);
     memset(cs->parts, 0, (size_t)cs->nparts * sizeof(*cs->parts));
     cs->paused = 0;
     rd_kafka_assign(rk, NULL);
+}
+
+/* Publishes each held partition's lag for /metrics: Kafka's high watermark
+ * as librdkafka last saw it (no request is made) minus the offset
+ * PostgreSQL holds. */
+static void
+consumer_publish_lag(consumer *cs)
+{
+    int64_t lo, hi;
+
+    for (int32_t p = 0; p < cs->nparts; p++) {
+        part_state *ps = &cs->parts[p];
+        if (!ps->assigned || !ps->known
+            || rd_kafka_get_watermark_offsets(cs->rk, cs->c->topic, p, &lo, &hi)
+                   != RD_KAFKA_RESP_ERR_NO_ERROR
+            || hi < 0)
+            continue;
+        cstats_set_lag(cs->stats, p, hi > ps->committed ? hi - ps->committed : 0);
+    }
+}
+
+/* Appends why the consumer is not ready, or nothing: Kafka answers a
+ * metadata request and PostgreSQL accepts connections, now. Returns 1
+ * when ready. Thread-safe: rd_kafka_metadata may be called from any
+ * thread, and db_ping opens its own connection. */
+static int
+consumer_ready(consumer *cs, buf *body)
+{
+    const struct rd_kafka_metadata *md;
+    rd_kafka_resp_err_t kerr;
+    char err[256];
+    int ready = 1;
+
+    kerr = rd_kafka_metadata(cs->rk, 0, NULL, &md, CONSUMER_READY_MS);
+    if (kerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_metadata_destroy(md);
+    } else {
+        buf_printf(body, "not ready: kafka: %s\n", rd_kafka_err2str(kerr));
+        ready = 0;
+    }
+    if (db_ping(cs->c->database, err, sizeof(err)) < 0) {
+        buf_printf(body, "not ready: %s\n", err);
+        ready = 0;
+    }
+    return ready;
+}
+
+/* Answers the monitoring listener: /metrics; /healthz, alive while the
+ * main loop turns; /readyz, Kafka and PostgreSQL reachable. Runs on the
+ * listener's thread: reads only cs->stats, cs->rk and the configuration. */
+static int
+consumer_probe(void *ctx, const char *path, buf *body, const char **type)
+{
+    consumer *cs = ctx;
+    int64_t now = vtime_now_ms(), idle;
+
+    if (strcmp(path, "/metrics") == 0) {
+        *type = "text/plain; version=0.0.4; charset=utf-8";
+        cstats_render(cs->stats, now, body);
+        return 200;
+    }
+    if (strcmp(path, "/healthz") == 0) {
+        idle = now - atomic_load(&cs->stats->loop_ms);
+        if (idle > CONSUMER_STUCK_MS) {
+            buf_printf(body, "not alive: the main loop has not turned for %lld ms\n",
+                       (long long)idle);
+            return 503;
+        }
+        buf_puts(body, "alive\n");
+        return 200;
+    }
+    if (strcmp(path, "/readyz") == 0) {
+        if (!consumer_ready(cs, body))
+            return 503;
+        buf_puts(body, "ready\n");
+        return 200;
+    }
+    buf_puts(body, "not found: /metrics, /healthz and /readyz are served here\n");
+    return 404;
 }
 
 /* The final flush on SIGTERM, retried for a while if PostgreSQL is down;
@@ -519,6 +619,12 @@ consumer_run(consumer *cs)
                 break;
         }
         now = vtime_mono_ms();
+        atomic_store_explicit(&cs->stats->loop_ms, vtime_now_ms(),
+                              memory_order_relaxed);
+        if (now - cs->last_lag_ms >= CONSUMER_LAG_MS) {
+            cs->last_lag_ms = now;
+            consumer_publish_lag(cs);
+        }
         if (cs->paused && now < cs->retry_at_ms)
             continue;
         if (cs->paused && consumer_load_offsets(cs, err, sizeof(err)) < 0) {
@@ -568,6 +674,7 @@ main(int argc, char **argv)
     rd_kafka_topic_partition_list_t *topics;
     rd_kafka_conf_t *conf = NULL;
     struct sigaction sa;
+    hsrv *probe = NULL;
     consumer cs;
     char err[512];
     config c;
@@ -594,10 +701,13 @@ main(int argc, char **argv)
     cs.st = store_create(c.database);
     cs.counts = agg_create();
     cs.seconds = agg_create();
-    if (cs.st == NULL || cs.counts == NULL || cs.seconds == NULL) {
+    cs.stats = malloc(sizeof(*cs.stats));
+    if (cs.st == NULL || cs.counts == NULL || cs.seconds == NULL
+        || cs.stats == NULL) {
         log_error("out of memory");
         goto done;
     }
+    cstats_init(cs.stats, vtime_now_ms());
     /* Fail fast on a wrong connection string or schema; later outages are
      * waited out. */
     if (store_connect(cs.st, err, sizeof(err)) < 0) {
@@ -624,6 +734,15 @@ main(int argc, char **argv)
         goto done;
     }
     rd_kafka_poll_set_consumer(cs.rk);
+    if (c.metrics_listen[0] != '\0') {
+        probe = hsrv_start(c.metrics_listen, consumer_probe, &cs, err, sizeof(err));
+        if (probe == NULL) {
+            log_error("metrics-listen: %s", err);
+            goto done;
+        }
+        log_info("monitoring on http://%s/metrics, /healthz and /readyz",
+                 hsrv_address(probe));
+    }
     topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, c.topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t kerr = rd_kafka_subscribe(cs.rk, topics);
@@ -638,14 +757,18 @@ main(int argc, char **argv)
              c.flush_interval_ms, c.max_paths);
     cs.last_flush_ms = vtime_mono_ms();
     rc = consumer_run(&cs) < 0 ? 1 : 0;
+    hsrv_stop(probe);
+    probe = NULL;
     log_info("consumed=%llu rejected=%llu flushes=%llu capped_paths=%llu "
-             "capped_visits=%llu", (unsigned long long)cs.consumed,
-             (unsigned long long)cs.rejected, (unsigned long long)cs.flushes,
-             (unsigned long long)cs.capped_keys,
-             (unsigned long long)cs.capped_visits);
+             "capped_visits=%llu", (unsigned long long)cs.stats->events,
+             (unsigned long long)cs.stats->rejected,
+             (unsigned long long)cs.stats->flushes,
+             (unsigned long long)cs.stats->capped_keys,
+             (unsigned long long)cs.stats->capped_visits);
     /* Revokes the assignment (one more flush through the callback). */
     rd_kafka_consumer_close(cs.rk);
 done:
+    hsrv_stop(probe);
     if (cs.rk)
         rd_kafka_destroy(cs.rk);
     store_free(cs.st);
@@ -653,6 +776,7 @@ done:
     agg_free(cs.seconds);
     free(cs.parts);
     free(cs.rejects);
+    free(cs.stats);
     config_free(&c);
     return rc;
 }

@@ -67,6 +67,10 @@ static const config_option config_options[] = {
       "1000", 1, 1000000,
       "distinct paths stored per minute; visits to later new paths are "
       "counted under (other)" },
+    { "metrics-listen", "metrics-listen", "VISITS_METRICS_LISTEN",
+      CONFIG_CONSUMER, CONFIG_STR, F(metrics_listen), "127.0.0.1:9188", 0, 0,
+      "host:port for /metrics, /healthz and /readyz (port 0: any free "
+      "port; empty: none)" },
     { "sql-dir", "sql-dir", "VISITS_SQL_DIR", CONFIG_MIGRATE,
       CONFIG_STR, F(sql_dir), PKGDATADIR "/sql", 0, 0,
       "directory of the schema migrations (NNN_name.sql)" },

@@ -38,6 +38,7 @@ typedef struct config {
     long max_future_s;      /* consumer: the window of event times */
     long max_age_h;
     long max_paths;         /* consumer: distinct paths per minute */
+    char *metrics_listen;   /* consumer: monitoring address, "" for none */
     char *sql_dir;
     char *bootstrap_file;
     long partitions;

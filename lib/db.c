@@ -31,6 +31,28 @@ db_connect(const char *conninfo, char *err, size_t errlen)
     return conn;
 }
 
+int
+db_ping(const char *conninfo, char *err, size_t errlen)
+{
+    const char *keys[] = { "application_name", "connect_timeout", "dbname", NULL };
+    const char *values[] = { program_invocation_short_name, "2", conninfo, NULL };
+
+    switch (PQpingParams(keys, values, 1)) {
+    case PQPING_OK:
+        return 0;
+    case PQPING_REJECT:
+        snprintf(err, errlen, "postgresql is not accepting connections "
+                 "(starting up or shutting down)");
+        return -1;
+    case PQPING_NO_ATTEMPT:
+        snprintf(err, errlen, "postgresql connection parameters are invalid");
+        return -1;
+    default:
+        snprintf(err, errlen, "postgresql does not answer");
+        return -1;
+    }
+}
+
 void
 db_error(PGconn *conn, const PGresult *res, char *err, size_t errlen)
 {

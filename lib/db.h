@@ -15,6 +15,11 @@
  * NULL with a message in err. */
 PGconn *db_connect(const char *conninfo, char *err, size_t errlen);
 
+/* Asks the server of conninfo whether it accepts connections, without
+ * logging in, waiting at most 2 s unless conninfo sets connect_timeout.
+ * Returns 0, or -1 with a message naming why not. */
+int db_ping(const char *conninfo, char *err, size_t errlen);
+
 /* Writes libpq's message for res (or for conn when res is NULL) to err,
  * on one line. */
 void db_error(PGconn *conn, const PGresult *res, char *err, size_t errlen);

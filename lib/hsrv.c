@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,7 @@ hsrv_start(const char *addr, hsrv_handler handler, void *ctx, char *err,
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof(ss);
     char host[64], port[8], h[64], p[8];
+    sigset_t all, old;
     hsrv *s;
     int rc, one = 1;
 
@@ -267,7 +269,11 @@ hsrv_start(const char *addr, hsrv_handler handler, void *ctx, char *err,
         snprintf(err, errlen, "could not create an eventfd: %s", strerror(errno));
         goto failed;
     }
+    /* The thread takes no signals: they stay with the program's own threads. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     rc = pthread_create(&s->thread, NULL, hsrv_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         snprintf(err, errlen, "could not start the listener thread: %s", strerror(rc));
         goto failed;

@@ -64,6 +64,15 @@ vtime_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+double
+vtime_mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Writes v as n decimal digits (zero-padded) at out. */
 static void
 vtime_put(char *out, int64_t v, int n)

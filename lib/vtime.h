@@ -23,6 +23,10 @@ int64_t vtime_now_ms(void);
  * enough to read once per Kafka message. */
 int64_t vtime_mono_ms(void);
 
+/* Returns seconds of the precise monotonic clock (CLOCK_MONOTONIC), for
+ * timing an operation. */
+double vtime_mono_s(void);
+
 /* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ". Returns 0, or -1 (and writes an
  * empty string) when ms is outside [VTIME_MIN_MS, VTIME_MAX_MS). */
 int vtime_format_ms(int64_t ms, char out[VTIME_ISO_MS_SIZE]);

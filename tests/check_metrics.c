@@ -2,51 +2,12 @@
  * histogram buckets, and counts under concurrent updates. */
 #include <check.h>
 #include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
-
-/* Checks every line of text against the exposition grammar: HELP, TYPE or
- * a sample with well-formed labels and a number. Returns the number of
- * lines that are not, printing them. */
-static int
-check_grammar(const char *text)
-{
-    static const char *const forms[] = {
-        "^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* ([^\\\\\n]|\\\\\\\\|\\\\n)*$",
-        "^# TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary|untyped)$",
-        "^[a-zA-Z_:][a-zA-Z0-9_:]*"
-        "(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\n]|\\\\\\\\|\\\\\"|\\\\n)*\""
-        "(,[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\n]|\\\\\\\\|\\\\\"|\\\\n)*\")*\\})?"
-        " (NaN|[+-]Inf|[+-]?[0-9]+(\\.[0-9]*)?([eE][+-]?[0-9]+)?)$",
-    };
-    regex_t re[3];
-    char line[1024];
-    const char *p = text, *nl;
-    int bad = 0;
-
-    for (int i = 0; i < 3; i++)
-        ck_assert_int_eq(regcomp(&re[i], forms[i], REG_EXTENDED | REG_NOSUB), 0);
-    for (; *p; p = nl + 1) {
-        nl = strchr(p, '\n');
-        ck_assert_msg(nl != NULL, "the text does not end with a newline");
-        ck_assert_int_lt(nl - p, (long)sizeof(line));
-        memcpy(line, p, (size_t)(nl - p));
-        line[nl - p] = '\0';
-        if (regexec(&re[0], line, 0, NULL, 0) != 0
-            && regexec(&re[1], line, 0, NULL, 0) != 0
-            && regexec(&re[2], line, 0, NULL, 0) != 0) {
-            fprintf(stderr, "not in the format: %s\n", line);
-            bad++;
-        }
-    }
-    for (int i = 0; i < 3; i++)
-        regfree(&re[i]);
-    return bad;
-}
+#include "promlint.h"
 
 START_TEST(test_counter_gauge)
 {
@@ -69,7 +30,7 @@ START_TEST(test_counter_gauge)
         "# HELP visits_inf Infinite.\n"
         "# TYPE visits_inf gauge\n"
         "visits_inf -Inf\n");
-    ck_assert_int_eq(check_grammar(b.data), 0);
+    ck_assert_int_eq(promlint(b.data, stderr), 0);
     buf_free(&b);
 }
 END_TEST
@@ -95,7 +56,7 @@ START_TEST(test_labels_escaped)
         "# HELP req_total Help with \\\\ and\\nnewline \"kept\".\n"
         "# TYPE req_total counter\n"
         "req_total{status=\"200\",path=\"a\\\"b\\\\c\\nd\"} 7\n");
-    ck_assert_int_eq(check_grammar(b.data), 0);
+    ck_assert_int_eq(promlint(b.data, stderr), 0);
     buf_free(&b);
 }
 END_TEST
@@ -124,21 +85,53 @@ START_TEST(test_histogram)
         "flush_seconds_bucket{le=\"+Inf\"} 5\n"
         "flush_seconds_sum 3.0515\n"
         "flush_seconds_count 5\n");
-    ck_assert_int_eq(check_grammar(b.data), 0);
+    ck_assert_int_eq(promlint(b.data, stderr), 0);
     buf_free(&b);
 }
 END_TEST
 
-START_TEST(test_grammar_rejects)
+/* Expects text to have exactly want problems. */
+static void
+check_lint(const char *text, int want)
 {
-    /* The checker itself must be able to fail. */
-    ck_assert_int_eq(check_grammar("x 1\n"), 0);
-    ck_assert_int_eq(check_grammar("x{a=\"b\"} 1e3\n"), 0);
-    ck_assert_int_eq(check_grammar("x{a=\"b\"c\"} 1\n"), 1);   /* raw quote */
-    ck_assert_int_eq(check_grammar("x 1,5\n"), 1);
-    ck_assert_int_eq(check_grammar("9x 1\n"), 1);
-    ck_assert_int_eq(check_grammar("# TYPE x counters\n"), 1);
-    ck_assert_int_eq(check_grammar("x inf\n"), 1);
+    int got = promlint(text, stderr);
+
+    ck_assert_msg(got == want, "%d problems, expected %d, in:\n%s", got, want, text);
+}
+
+#define T_X "# TYPE x counter\n"
+#define T_H "# TYPE h histogram\n"
+
+START_TEST(test_lint)
+{
+    /* The checker must be able to fail: one flaw per document. */
+    check_lint(T_X "x 1\n", 0);
+    check_lint("# HELP x Some \\\\ help\\n.\n" T_X "x{a=\"b\",c=\"\\\"\"} 1e3\n", 0);
+    check_lint(T_X "x{a=\"b\"c\"} 1\n", 1);            /* raw quote */
+    check_lint(T_X "x{a=\"b\\t\"} 1\n", 1);            /* unknown escape */
+    check_lint(T_X "x{a=\"b\"", 1);                    /* no newline, cut */
+    check_lint(T_X "x 1,5\n", 1);
+    check_lint(T_X "x inf\n", 1);                      /* spelled +Inf */
+    check_lint(T_X "x 0x10\n", 1);
+    check_lint(T_X "x -1\n", 1);                       /* negative counter */
+    check_lint(T_X "x 1\nx 2\n", 1);                   /* the same series */
+    check_lint(T_X "x 1", 1);                          /* no final newline */
+    check_lint("9x 1\n", 1);
+    check_lint("x 1\n", 1);                            /* no TYPE */
+    check_lint("x 1\n" T_X, 1);                        /* TYPE too late */
+    check_lint(T_X T_X "x 1\n", 1);
+    check_lint("# TYPE x counters\nx 1\n", 1);
+    check_lint("# a comment\n", 1);
+    check_lint(T_H "h_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\n"
+               "h_sum 3\nh_count 2\n", 0);
+    check_lint(T_H "h_bucket{le=\"1\"} 3\nh_bucket{le=\"+Inf\"} 2\n"
+               "h_sum 3\nh_count 2\n", 1);             /* decreasing */
+    check_lint(T_H "h_bucket{le=\"2\"} 1\nh_bucket{le=\"1\"} 1\n"
+               "h_bucket{le=\"+Inf\"} 1\nh_sum 3\nh_count 1\n", 1);
+    check_lint(T_H "h_bucket{le=\"1\"} 1\nh_sum 3\nh_count 1\n", 1);   /* no +Inf */
+    check_lint(T_H "h_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 3\n", 1);
+    check_lint(T_H "h_bucket{le=\"+Inf\"} 2\nh_sum 3\n", 1);          /* no _count */
+    check_lint(T_H "h_bucket 2\nh_count 2\n", 2);      /* no le, then no +Inf */
 }
 END_TEST
 
@@ -187,7 +180,7 @@ metrics_suite(void)
     tcase_add_test(tc, test_u64_exact);
     tcase_add_test(tc, test_labels_escaped);
     tcase_add_test(tc, test_histogram);
-    tcase_add_test(tc, test_grammar_rejects);
+    tcase_add_test(tc, test_lint);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("threads");

@@ -12,7 +12,8 @@ load=$!
 sleep 3
 "$top_builddir/consumer/visits-consumer" --brokers "$VISITS_BROKERS" \
     --database "$VISITS_DATABASE" -X session.timeout.ms=6000 \
-    -X heartbeat.interval.ms=1000 >"$T/log/consumer2.log" 2>&1 &
+    -X heartbeat.interval.ms=1000 --metrics-listen 127.0.0.1:0 \
+    >"$T/log/consumer2.log" 2>&1 &
 second=$!
 for _ in $(seq 200); do grep -q 'assigned [1-9]' "$T/log/consumer2.log" && break; sleep 0.1; done
 grep -q 'assigned [1-9]' "$T/log/consumer2.log" || fail "the second consumer got no partitions"

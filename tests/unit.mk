@@ -50,13 +50,19 @@ tests_check_csv_SOURCES = tests/check_csv.c
 tests_check_csv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_csv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
-tests_check_metrics_SOURCES = tests/check_metrics.c
+tests_check_metrics_SOURCES = tests/check_metrics.c tests/promlint.c tests/promlint.h
 tests_check_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_metrics_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 tests_check_hsrv_SOURCES = tests/check_hsrv.c
 tests_check_hsrv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_hsrv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+# A strict checker of /metrics scrapes, for the end-to-end tests.
+check_PROGRAMS += tests/promlint
+tests_promlint_SOURCES = tests/promlint.c tests/promlint.h
+tests_promlint_CFLAGS = $(AM_CFLAGS) -DPROMLINT_MAIN
+tests_promlint_LDADD = -lm
 
 # Only the unit suites, e.g. while editing lib/.
 check-unit:
