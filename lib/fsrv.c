@@ -1,32 +1,68 @@
-/* fsrv.c - a multi-threaded FastCGI server with a clean stop. */
+/* fsrv.c - a multi-threaded FastCGI server with a clean stop.
+ *
+ * How a connection reaches libfcgi. Each request is initialized with
+ * FCGX_InitRequest(&req, -1, 0): a listening socket of -1, so libfcgi can
+ * never accept by itself. When a thread has no connection it accepts one
+ * (fsrv_accept) and sets req.ipcFd to it and req.keepConnection to 1 before
+ * FCGX_Accept_r. This rests on libfcgi 2.4.2 (libfcgi/fcgiapp.c,
+ * libfcgi/os_unix.c):
+ * - FCGX_Accept_r starts with FCGX_Finish_r, which closes ipcFd only when
+ *   !keepConnection (or a stream of the previous request failed, and our
+ *   fresh request has no streams: req.in is NULL after FCGX_Finish_r and
+ *   FCGX_Free); so our connection survives it.
+ * - It calls OS_Accept(listen_sock) only when ipcFd < 0; otherwise it reads
+ *   the begin-request record from ipcFd, which sets keepConnection from
+ *   nginx's FCGI_KEEP_CONN flag (ProcessBeginRecord), then the params.
+ * - On a connection nginx closed, or a protocol error, it frees the request
+ *   with close (FCGX_Free: OS_IpcClose, ipcFd = -1) and loops to OS_Accept
+ *   on -1, which fails with EBADF (fcntl lock where USE_LOCKING, else
+ *   accept(2); EBADF is not one of is_reasonable_accept_errno's): it
+ *   returns < 0 with ipcFd -1, and the thread accepts again itself.
+ * - FCGX_Finish_r after a request closes the connection unless nginx asked
+ *   to keep it: ipcFd -1 means accept again, else the next request is read
+ *   from the kept connection by FCGX_Accept_r.
+ *
+ * Why our own accept: a stopping process must stop taking connections at
+ * once, and the old way, shutdown(2) on the listening socket to wake the
+ * threads blocked in libfcgi's accept, breaks that socket for every
+ * process holding it, the successor that socket activation hands it to as
+ * well. Here the threads poll the listening socket and an eventfd that
+ * fsrv_drain writes once and nobody reads, so it wakes every idle thread. */
 #include "fsrv.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "http.h"
 #include "log.h"
 
 #define FSRV_BACKLOG 1024
 #define FSRV_STACK_SIZE (512 * 1024)
 #define FSRV_DRAIN_MS 5000
+#define FSRV_LISTEN_FD 3        /* SD_LISTEN_FDS_START */
 
 /* Shared by the request threads and fsrv_run; lives until the process
  * exits, since threads blocked on kept connections are never joined. */
 typedef struct fsrv {
     const fsrv_app *app;
-    int listen_fd;
+    int listen_fd;          /* non-blocking */
+    int stop_fd;            /* eventfd, readable once stopping */
     atomic_int stopping;
     atomic_int inflight;
     atomic_int alive;
+    log_limit accept_log;   /* accept failures, across threads */
 } fsrv;
 
 void
@@ -40,39 +76,121 @@ fsrv_block_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
+static void
+fsrv_pause_ms(long ms)
+{
+    struct timespec pause = { ms / 1000, (ms % 1000) * 1000 * 1000 };
+
+    nanosleep(&pause, NULL);
+}
+
+/* Waits for a connection and accepts it. Returns it (blocking,
+ * close-on-exec) counted in s->inflight, which the caller gives back after
+ * answering its first request; or -1, not counted, once stopping. */
+static int
+fsrv_accept(fsrv *s)
+{
+    struct pollfd pfd[2];
+    uint64_t n;
+    int fd, err;
+
+    for (;;) {
+        pfd[0] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
+        pfd[1] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
+        if (atomic_load(&s->stopping))
+            return -1;
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno != EINTR)
+                fsrv_pause_ms(10);
+            continue;
+        }
+        if (pfd[1].revents != 0)
+            return -1;
+        if (pfd[0].revents == 0)
+            continue;
+        /* Counted before the accept, and stopping checked after: pairs with
+         * fsrv_drain. A connection accepted here is always answered: a
+         * request failing on a new connection is not sent again when the
+         * upstream has a single server (nginx sets tries to 0 for it). */
+        atomic_fetch_add(&s->inflight, 1);
+        if (atomic_load(&s->stopping)) {
+            atomic_fetch_sub(&s->inflight, 1);
+            return -1;
+        }
+        fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0)
+            return fd;
+        err = errno;
+        atomic_fetch_sub(&s->inflight, 1);
+        /* Another thread took it, or the client went away. */
+        if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR
+            || err == ECONNABORTED)
+            continue;
+        if ((n = log_limit_hit(&s->accept_log)) > 0)
+            log_error("could not accept a connection: %s count=%llu",
+                      strerror(err), (unsigned long long)n);
+        /* EMFILE, ENOBUFS: let descriptors or memory come back. */
+        fsrv_pause_ms(10);
+    }
+}
+
 static void *
 fsrv_thread_main(void *arg)
 {
     fsrv *s = arg;
     FCGX_Request req;
     void *tctx = NULL;
-    int failed = 0;
+    int failed = 0, fresh;
 
     if (s->app->thread_init) {
         tctx = s->app->thread_init(s->app->ctx, &failed);
         if (failed)
             goto done;
     }
-    if (FCGX_InitRequest(&req, s->listen_fd, 0) != 0) {
-        log_error("could not initialize a fastcgi request");
-        goto done;
-    }
+    /* -1: libfcgi never accepts (see the top of this file). */
+    FCGX_InitRequest(&req, -1, 0);
     for (;;) {
-        if (FCGX_Accept_r(&req) < 0) {
-            if (atomic_load(&s->stopping))
+        fresh = req.ipcFd < 0;
+        if (fresh) {
+            if ((req.ipcFd = fsrv_accept(s)) < 0)
                 break;
-            /* A failed accept (EMFILE, a broken connection): go on. */
-            struct timespec pause = { 0, 10 * 1000 * 1000 };
-            nanosleep(&pause, NULL);
+            req.keepConnection = 1;
+        }
+        if (FCGX_Accept_r(&req) < 0) {
+            /* The connection is closed (nginx closed it, or a protocol
+             * error) and req.ipcFd is -1. */
+            if (fresh)
+                atomic_fetch_sub(&s->inflight, 1);
             continue;
         }
-        /* Pairs with fsrv_drain: either this thread sees stopping, or the
-         * draining thread sees this request in flight. */
-        atomic_fetch_add(&s->inflight, 1);
-        if (atomic_load(&s->stopping))
-            http_error(&req, 503, "shutting down");
-        else
-            s->app->handle(s->app->ctx, tctx, &req);
+        if (!fresh) {
+            /* Pairs with fsrv_drain: either this thread sees stopping, or
+             * the draining thread sees this request in flight. */
+            atomic_fetch_add(&s->inflight, 1);
+            if (atomic_load(&s->stopping)) {
+                /* Not answered, not even 503: nginx would pass that to the
+                 * visitor. An error on a kept connection makes nginx try
+                 * again on a new one, even with a single server: nginx
+                 * 1.22, ngx_http_upstream_next(), "if (u->peer.cached &&
+                 * ft_type == NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++;"
+                 * after the round-robin balancer set tries to 0 for a
+                 * single peer (ngx_http_upstream_free_round_robin_peer).
+                 * fastcgi_next_upstream's default "error timeout" allows
+                 * it, and for GET and HEAD nothing else forbids it. The new
+                 * connection waits in the listening socket's backlog for
+                 * the next process. With the socket shut down, libfcgi's
+                 * writes in FCGX_Finish_r fail harmlessly (SIGPIPE is
+                 * ignored) and it closes the connection. */
+                atomic_fetch_sub(&s->inflight, 1);
+                shutdown(req.ipcFd, SHUT_RDWR);
+                FCGX_Finish_r(&req);
+                break;
+            }
+        }
+        s->app->handle(s->app->ctx, tctx, &req);
+        /* Inside inflight: the answer is only complete for nginx once its
+         * end-request record is written. */
+        FCGX_Finish_r(&req);
         atomic_fetch_sub(&s->inflight, 1);
     }
     FCGX_Free(&req, 1);
@@ -83,9 +201,7 @@ done:
     return NULL;
 }
 
-/* Opens the listening socket at path, replacing a stale one. Returns the fd,
- * or -1 with a log line. */
-static int
+int
 fsrv_listen(const char *path)
 {
     struct sockaddr_un sun;
@@ -107,7 +223,7 @@ fsrv_listen(const char *path)
         memset(&sun, 0, sizeof(sun));
         sun.sun_family = AF_UNIX;
         strcpy(sun.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
             close(fd);
             log_error("could not listen on \"%s\": another process serves it", path);
@@ -146,28 +262,132 @@ fsrv_listen(const char *path)
     return fd;
 }
 
-/* Waits until no request is being handled, up to FSRV_DRAIN_MS. */
+/* Returns 1 when fd is a listening stream socket, else 0. */
+static int
+fsrv_is_listening(int fd)
+{
+    struct stat st;
+    int on = 0, type = 0;
+    socklen_t len = sizeof(on), tlen = sizeof(type);
+
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)
+           && getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on
+           && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0
+           && type == SOCK_STREAM;
+}
+
+/* The sd_listen_fds protocol, without libsystemd. Returns 1 with *fd set
+ * when socket activation passed us our one socket on fd 3 (LISTEN_PID is
+ * our pid, LISTEN_FDS is "1"), 0 when it passed us nothing, or -1 with a
+ * log line when it passed something else. The variables are removed when
+ * they were meant for us, so they do not reach child processes. */
+static int
+fsrv_activated(int *fd)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+    char *end;
+    long n;
+    int rc = -1;
+
+    if (pid == NULL || fds == NULL)
+        return 0;
+    errno = 0;
+    n = strtol(pid, &end, 10);
+    if (errno != 0 || end == pid || *end != '\0' || n != (long)getpid())
+        return 0;       /* for another process, e.g. our parent */
+    if (strcmp(fds, "1") != 0) {
+        log_error("socket activation passed LISTEN_FDS=%s, expected 1 socket", fds);
+        goto cleanup;
+    }
+    if (!fsrv_is_listening(FSRV_LISTEN_FD)) {
+        log_error("socket activation passed fd %d, which is not a listening "
+                  "stream socket", FSRV_LISTEN_FD);
+        goto cleanup;
+    }
+    if (fcntl(FSRV_LISTEN_FD, F_SETFD, FD_CLOEXEC) < 0) {
+        log_error("could not set close-on-exec on fd %d: %s", FSRV_LISTEN_FD,
+                  strerror(errno));
+        goto cleanup;
+    }
+    *fd = FSRV_LISTEN_FD;
+    rc = 1;
+cleanup:
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+    return rc;
+}
+
+/* Opens or finds the socket to serve, made non-blocking (fsrv_accept polls
+ * it), and names it in where. Returns it, or -1 with a log line. */
+static int
+fsrv_socket(const char *path, char *where, size_t len)
+{
+    int fd = -1, flags;
+
+    if (path[0] != '\0') {
+        fd = fsrv_listen(path);
+        snprintf(where, len, "%s", path);
+    } else {
+        switch (fsrv_activated(&fd)) {
+        case 1:
+            snprintf(where, len, "fd %d (socket activation)", fd);
+            break;
+        case 0:
+            if (!fsrv_is_listening(0)) {
+                log_error("no socket path given, no socket passed by socket "
+                          "activation, and fd 0 is not a listening socket");
+                return -1;
+            }
+            fd = 0;
+            snprintf(where, len, "fd 0");
+            break;
+        default:
+            return -1;
+        }
+    }
+    if (fd < 0)
+        return -1;
+    /* On the open file description, which processes sharing the socket
+     * share too: they accept as we do, or not at all (the supervisor). */
+    if ((flags = fcntl(fd, F_GETFL)) < 0
+        || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        log_error("could not make the listening socket non-blocking: %s",
+                  strerror(errno));
+        if (path[0] != '\0') {
+            unlink(path);
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+/* Stops accepting and waits until no request is being handled, up to
+ * FSRV_DRAIN_MS. The listening socket is left alone. */
 static void
 fsrv_drain(fsrv *s)
 {
-    struct timespec pause = { 0, 1000 * 1000 };
+    uint64_t one = 1;
 
     atomic_store(&s->stopping, 1);
-    shutdown(s->listen_fd, SHUT_RDWR);
+    /* Never read, so it stays readable and wakes every idle thread. */
+    if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
+        log_error("could not wake the request threads: %s", strerror(errno));
     for (int waited = 0; atomic_load(&s->inflight) > 0; waited++) {
         if (waited == FSRV_DRAIN_MS) {
             log_error("%d requests still running after %d ms",
                       atomic_load(&s->inflight), FSRV_DRAIN_MS);
             break;
         }
-        nanosleep(&pause, NULL);
+        fsrv_pause_ms(1);
     }
 }
 
 int
 fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set)
 {
-    struct stat st;
+    char where[160];
     pthread_attr_t attr;
     pthread_t tid;
     fsrv *s;
@@ -183,15 +403,15 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
         return -1;
     }
     s->app = app;
-    if (path[0] != '\0') {
-        s->listen_fd = fsrv_listen(path);
-    } else if (fstat(0, &st) == 0 && S_ISSOCK(st.st_mode)) {
-        s->listen_fd = 0;
-    } else {
-        log_error("no socket path given and fd 0 is not a socket");
-        s->listen_fd = -1;
+    s->stop_fd = eventfd(0, EFD_CLOEXEC);
+    if (s->stop_fd < 0) {
+        log_error("could not create an eventfd: %s", strerror(errno));
+        free(s);
+        return -1;
     }
+    s->listen_fd = fsrv_socket(path, where, sizeof(where));
     if (s->listen_fd < 0) {
+        close(s->stop_fd);
         free(s);
         return -1;
     }
@@ -211,13 +431,15 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
     pthread_attr_destroy(&attr);
     if (started == 0) {
         log_error("could not start any request thread");
-        if (path[0] != '\0')
+        if (path[0] != '\0') {
             unlink(path);
-        close(s->listen_fd);
+            close(s->listen_fd);
+        }
+        close(s->stop_fd);
         free(s);
         return -1;
     }
-    log_info("listening on %s threads=%d", path[0] ? path : "fd 0", started);
+    log_info("listening on %s threads=%d", where, started);
 
     for (;;) {
         if (sigwait(set, &sig) != 0)
@@ -228,14 +450,18 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
     }
     log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     fsrv_drain(s);
+    /* Our own socket goes; an inherited one stays open, for the process
+     * that serves it next, until we exit. */
     if (path[0] != '\0')
         unlink(path);
     /* Idle threads are leaving; threads blocked on connections nginx keeps
      * open still use s, which then stays allocated until the process ends. */
     for (int waited = 0; atomic_load(&s->alive) > 0 && waited < 100; waited++)
-        nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+        fsrv_pause_ms(1);
     if (atomic_load(&s->alive) == 0) {
-        close(s->listen_fd);
+        if (path[0] != '\0')
+            close(s->listen_fd);
+        close(s->stop_fd);
         free(s);
     }
     return 0;

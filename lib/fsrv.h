@@ -1,10 +1,18 @@
-/* fsrv.h - a multi-threaded FastCGI server with a clean stop.
+/* fsrv.h - a multi-threaded FastCGI server with a clean stop and restarts
+ * that lose no request.
  *
- * Every thread blocks in FCGX_Accept_r on the shared listening socket (no
- * accept mutex: it deadlocks with nginx's fastcgi_keep_conn). On SIGINT or
- * SIGTERM the listening socket is shut down, which wakes idle threads, and
- * fsrv_run returns once no request is being handled; a request arriving
- * later on a kept connection is answered 503 without calling the handler. */
+ * The listening socket is the one at a configured path, or the one passed
+ * by socket activation (systemd, tools/visits-supervise: fd 3 with
+ * LISTEN_FDS=1 and LISTEN_PID ours), or fd 0 (spawn-fcgi). fsrv accepts
+ * connections itself and hands each to libfcgi; there is no accept mutex
+ * (it deadlocks with nginx's fastcgi_keep_conn).
+ *
+ * On SIGINT or SIGTERM it stops accepting at once, without touching the
+ * listening socket (a successor shares it: what arrives meanwhile waits in
+ * its backlog), and fsrv_run returns once no request is being handled. A
+ * request that nginx sends afterwards on a connection it kept open is not
+ * answered: the connection is closed, and nginx sends the request again on
+ * a new connection, which the next process accepts. */
 #ifndef VISITS_FSRV_H
 #define VISITS_FSRV_H
 
@@ -19,7 +27,7 @@ typedef struct fsrv_app {
     void *(*thread_init)(void *ctx, int *failed);
     /* Optional: frees what thread_init returned. */
     void (*thread_free)(void *ctx, void *tctx);
-    /* Answers one request. */
+    /* Answers one request. Never called once fsrv_run has returned. */
     void (*handle)(void *ctx, void *tctx, FCGX_Request *req);
 } fsrv_app;
 
@@ -28,11 +36,19 @@ typedef struct fsrv_app {
  * before any library starts threads; pass the set to fsrv_run. */
 void fsrv_block_signals(sigset_t *set);
 
-/* Serves requests on the unix socket path (a stale socket left by a dead
- * process is replaced; a live one is an error), or on the socket inherited
- * on fd 0 when path is empty, with threads request threads, until SIGINT or
- * SIGTERM arrives in set. Returns 0 after a clean stop, or -1 with a log
- * line when it could not start. */
+/* Creates a listening unix socket at path with mode 0660 (owner and group
+ * may connect), replacing a stale socket left by a dead process; a path
+ * that a live process serves, or that is not a socket, is an error. Returns
+ * the socket (close-on-exec, blocking), or -1 with a log line. */
+int fsrv_listen(const char *path);
+
+/* Serves requests with threads request threads until SIGINT or SIGTERM
+ * arrives in set, on the unix socket path (created by fsrv_listen, removed
+ * when stopping), or when path is empty on the socket passed by socket
+ * activation, else on the one inherited on fd 0; an inherited socket is
+ * left as it is for whoever serves it next. Returns 0 after a clean stop,
+ * or -1 with a log line when it could not start (LISTEN_FDS naming another
+ * count than 1, an inherited fd that is not a listening socket). */
 int fsrv_run(const char *path, int threads, const fsrv_app *app,
              const sigset_t *set);
 
