@@ -1,0 +1,321 @@
+/* visits-supervise - a development stand-in for a systemd socket unit with
+ * its service's Restart=always: it holds a worker's listening socket and
+ * keeps the worker running, so the worker can be restarted without a
+ * visitor noticing.
+ *
+ *   visits-supervise --socket PATH [--pid-file FILE] -- PROGRAM ARGS...
+ *
+ * It creates the unix socket at PATH (as the workers do: mode 0660, a stale
+ * socket replaced) and runs PROGRAM with it on fd 3, LISTEN_FDS=1 and
+ * LISTEN_PID set to PROGRAM's pid (the sd_listen_fds protocol). It never
+ * accepts: connections made while no PROGRAM serves wait in the socket's
+ * backlog. Whenever PROGRAM exits it logs how and starts it again after
+ * 100 ms, or, when it did not last 1 s, after 1 s, 2 s, 4 s ... up to 10 s
+ * (back to 100 ms once one has run 10 s). On SIGTERM or SIGINT it sends
+ * SIGTERM to PROGRAM, waits for it to exit (SIGKILL after 15 s), removes
+ * PATH and exits 0. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsrv.h"
+#include "log.h"
+
+#define SUP_RESTART_MS 100
+#define SUP_QUICK_MS 1000       /* exits sooner than this back off */
+#define SUP_BACKOFF_MAX_MS 10000
+#define SUP_STEADY_MS 10000     /* a run this long resets the back-off */
+#define SUP_KILL_MS 15000
+#define SUP_LISTEN_FD 3         /* SD_LISTEN_FDS_START */
+
+typedef struct supervisor {
+    const char *socket_path;
+    const char *pid_file;       /* NULL: none */
+    char **argv;                /* PROGRAM ARGS..., NULL-terminated */
+    sigset_t mask;              /* blocked here, unblocked in the child */
+    int listen_fd;
+    pid_t child;                /* 0: none running */
+    int64_t started_ms;         /* when child was started */
+    int64_t restart_ms;         /* when to start it again; -1: not due */
+    int64_t kill_ms;            /* when to SIGKILL it; -1: not due */
+    int backoff_ms;             /* the last back-off; 0: none */
+    int stopping;
+} supervisor;
+
+static int64_t
+sup_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sup_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: visits-supervise --socket PATH [--pid-file FILE] -- PROGRAM [ARGS...]\n"
+            "Holds a listening unix socket at PATH and keeps PROGRAM running with it\n"
+            "on fd 3 (LISTEN_FDS=1, LISTEN_PID), restarting it whenever it exits;\n"
+            "on SIGTERM or SIGINT stops PROGRAM with SIGTERM and removes PATH.\n"
+            "  --socket PATH     the socket to create and pass on\n"
+            "  --pid-file FILE   where to write the running PROGRAM's pid\n"
+            "  --help\n");
+}
+
+/* Writes the child's pid to the pid file through a temporary file and a
+ * rename, so a reader sees a whole pid. Logs a failure; the child runs on
+ * either way. */
+static void
+sup_write_pid(const supervisor *s)
+{
+    char tmp[4096];
+    FILE *f;
+
+    if (s->pid_file == NULL)
+        return;
+    snprintf(tmp, sizeof(tmp), "%s.tmp", s->pid_file);
+    f = fopen(tmp, "w");
+    if (f == NULL) {
+        log_error("could not write \"%s\": %s", tmp, strerror(errno));
+        return;
+    }
+    fprintf(f, "%ld\n", (long)s->child);
+    if (fclose(f) != 0 || rename(tmp, s->pid_file) != 0) {
+        log_error("could not write \"%s\": %s", s->pid_file, strerror(errno));
+        unlink(tmp);
+    }
+}
+
+/* In the child, after fork: puts the socket on fd 3, sets the activation
+ * variables and runs the program. Never returns. */
+static void
+sup_exec(const supervisor *s)
+{
+    char pid[32];
+
+    if (s->listen_fd == SUP_LISTEN_FD) {
+        if (fcntl(SUP_LISTEN_FD, F_SETFD, 0) < 0)
+            goto failed;
+    } else if (dup2(s->listen_fd, SUP_LISTEN_FD) < 0) {
+        goto failed;
+    }
+    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+    if (setenv("LISTEN_FDS", "1", 1) < 0 || setenv("LISTEN_PID", pid, 1) < 0)
+        goto failed;
+    unsetenv("LISTEN_FDNAMES");
+    sigprocmask(SIG_UNBLOCK, &s->mask, NULL);
+    execvp(s->argv[0], s->argv);
+failed:
+    log_error("could not run \"%s\": %s", s->argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* Starts the program. On a failed fork, logs it and schedules another
+ * try in 1 s. */
+static void
+sup_start(supervisor *s)
+{
+    pid_t pid;
+
+    s->restart_ms = -1;
+    pid = fork();
+    if (pid < 0) {
+        log_error("could not start \"%s\": fork: %s", s->argv[0], strerror(errno));
+        s->restart_ms = sup_now_ms() + 1000;
+        return;
+    }
+    if (pid == 0)
+        sup_exec(s);
+    s->child = pid;
+    s->started_ms = sup_now_ms();
+    sup_write_pid(s);
+    log_info("started %s pid=%ld", s->argv[0], (long)pid);
+}
+
+/* Reaps exited children. When the program exited, logs how and, unless
+ * stopping, schedules its restart. */
+static void
+sup_reap(supervisor *s)
+{
+    int64_t ran;
+    pid_t pid;
+    int status;
+
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid != s->child)
+            continue;
+        s->child = 0;
+        s->kill_ms = -1;
+        ran = sup_now_ms() - s->started_ms;
+        if (WIFEXITED(status))
+            log_info("%s pid=%ld exited with status %d after %lld ms", s->argv[0],
+                     (long)pid, WEXITSTATUS(status), (long long)ran);
+        else
+            log_warn("%s pid=%ld was killed by signal %d (%s) after %lld ms",
+                     s->argv[0], (long)pid, WTERMSIG(status),
+                     strsignal(WTERMSIG(status)), (long long)ran);
+        if (s->stopping)
+            return;
+        if (ran >= SUP_STEADY_MS)
+            s->backoff_ms = 0;
+        if (ran < SUP_QUICK_MS) {
+            s->backoff_ms = s->backoff_ms == 0 ? 1000 : s->backoff_ms * 2;
+            if (s->backoff_ms > SUP_BACKOFF_MAX_MS)
+                s->backoff_ms = SUP_BACKOFF_MAX_MS;
+            log_warn("%s lasted less than %d ms; starting it again in %d ms",
+                     s->argv[0], SUP_QUICK_MS, s->backoff_ms);
+            s->restart_ms = sup_now_ms() + s->backoff_ms;
+        } else {
+            s->restart_ms = sup_now_ms() + SUP_RESTART_MS;
+        }
+    }
+}
+
+/* Parses the options into s. Returns 0, 1 after --help, or -1 with a
+ * message on stderr. */
+static int
+sup_options(supervisor *s, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "socket", required_argument, NULL, 's' },
+        { "pid-file", required_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+
+    opterr = 0;
+    /* "+": options end at PROGRAM, whose own options are its own. */
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            s->socket_path = optarg;
+            break;
+        case 'p':
+            s->pid_file = optarg;
+            break;
+        case 'h':
+            sup_usage(stdout);
+            return 1;
+        default:
+            if (optopt == 's' || optopt == 'p')
+                fprintf(stderr, "%s: option %s needs a value (see --help)\n",
+                        program_invocation_short_name, argv[optind - 1]);
+            else
+                fprintf(stderr, "%s: unknown option %s (see --help)\n",
+                        program_invocation_short_name, argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (s->socket_path == NULL || s->socket_path[0] == '\0') {
+        fprintf(stderr, "%s: --socket PATH is required (see --help)\n",
+                program_invocation_short_name);
+        return -1;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "%s: no program to run after -- (see --help)\n",
+                program_invocation_short_name);
+        return -1;
+    }
+    s->argv = argv + optind;
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct signalfd_siginfo si;
+    struct pollfd pfd;
+    supervisor s = { .listen_fd = -1, .restart_ms = -1, .kill_ms = -1 };
+    int64_t now, due;
+    int rc, sfd = -1, timeout;
+
+    rc = sup_options(&s, argc, argv);
+    if (rc != 0)
+        return rc < 0 ? 2 : 0;
+    rc = 1;
+    sigemptyset(&s.mask);
+    sigaddset(&s.mask, SIGINT);
+    sigaddset(&s.mask, SIGTERM);
+    sigaddset(&s.mask, SIGHUP);
+    sigaddset(&s.mask, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &s.mask, NULL);
+    sfd = signalfd(-1, &s.mask, SFD_CLOEXEC);
+    if (sfd < 0) {
+        log_error("could not create a signalfd: %s", strerror(errno));
+        goto cleanup;
+    }
+    s.listen_fd = fsrv_listen(s.socket_path);
+    if (s.listen_fd < 0)
+        goto cleanup;
+    log_info("holding %s for %s", s.socket_path, s.argv[0]);
+    sup_start(&s);
+
+    while (!(s.stopping && s.child == 0)) {
+        now = sup_now_ms();
+        due = s.restart_ms >= 0 ? s.restart_ms : s.kill_ms;
+        if (s.kill_ms >= 0 && s.kill_ms < due)
+            due = s.kill_ms;
+        timeout = due < 0 ? -1 : due <= now ? 0 : (int)(due - now);
+        pfd = (struct pollfd){ .fd = sfd, .events = POLLIN };
+        if (poll(&pfd, 1, timeout) < 0 && errno != EINTR) {
+            log_error("could not wait for signals: %s", strerror(errno));
+            goto cleanup;
+        }
+        if (pfd.revents & POLLIN) {
+            if (read(sfd, &si, sizeof(si)) != sizeof(si))
+                continue;
+            if (si.ssi_signo == SIGCHLD) {
+                sup_reap(&s);
+            } else if (si.ssi_signo == SIGHUP) {
+                log_info("ignoring SIGHUP");
+            } else if (!s.stopping) {
+                log_info("received %s, stopping",
+                         si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+                s.stopping = 1;
+                s.restart_ms = -1;
+                if (s.child > 0) {
+                    kill(s.child, SIGTERM);
+                    s.kill_ms = sup_now_ms() + SUP_KILL_MS;
+                }
+            }
+        }
+        now = sup_now_ms();
+        if (s.restart_ms >= 0 && now >= s.restart_ms)
+            sup_start(&s);
+        if (s.kill_ms >= 0 && now >= s.kill_ms && s.child > 0) {
+            log_error("%s pid=%ld did not stop within %d ms, killing it",
+                      s.argv[0], (long)s.child, SUP_KILL_MS);
+            kill(s.child, SIGKILL);
+            s.kill_ms = -1;
+        }
+    }
+    rc = 0;
+cleanup:
+    if (s.child > 0) {
+        /* Only after a failure of our own: do not leave it behind. */
+        kill(s.child, SIGTERM);
+        waitpid(s.child, NULL, 0);
+    }
+    if (s.listen_fd >= 0) {
+        unlink(s.socket_path);
+        close(s.listen_fd);
+    }
+    if (s.pid_file)
+        unlink(s.pid_file);
+    if (sfd >= 0)
+        close(sfd);
+    return rc;
+}
