@@ -129,7 +129,7 @@ peak_mb() {
 }
 HZ=$(getconf CLK_TCK)
 declare -A PID
-PID[record]=$(cat "$T/stack/run/record.pid")
+PID[record]=$(cat "$T/stack/run/record-worker.pid")
 PID[consumer]=$(cat "$T/stack/run/consumer.pid")
 PID[broker]=$(cat "$T/stack/run/devbroker.pid")
 PID[nginx]=$(cat "$T/stack/run/nginx.pid")

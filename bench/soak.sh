@@ -42,6 +42,8 @@ stack start >/dev/null
 sql() { psql -XAtq "$VISITS_DATABASE" -c "$1"; }
 declare -A PID
 for c in record report consumer devbroker nginx; do PID[$c]=$(cat "$T/stack/run/$c.pid"); done
+# The workers themselves, not their supervisors.
+for c in record report; do PID[$c]=$(cat "$T/stack/run/$c-worker.pid"); done
 PID[postgres]=$(head -n 1 "$T/stack/pg/data/postmaster.pid")
 COMPONENTS="record report consumer devbroker nginx postgres"
 

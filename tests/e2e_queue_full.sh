@@ -25,7 +25,7 @@ grep -q 'visit event dropped, visit lost: local producer queue is full' "$T/log/
 # The worker's own count, from the line it logs when it stops (after
 # delivering what it queued; give the producer time to reconnect first).
 sleep 5
-kill -TERM "$(cat "$T/run/record.pid")"
+kill -TERM "$(cat "$T/run/record-worker.pid")"
 for _ in $(seq 150); do grep -q 'producer stopped' "$T/log/record.log" && break; sleep 0.1; done
 stats=$(grep 'producer stopped' "$T/log/record.log" | tail -n 1)
 [ -n "$stats" ] || fail "the worker did not log its statistics when stopping"
