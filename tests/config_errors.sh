@@ -42,6 +42,20 @@ refuses 1 "could not listen on \"$T/missing/r.sock\": No such file or directory"
     "$B/cgi-bin/visits-record" --socket "$T/missing/r.sock" --brokers 127.0.0.1:1
 refuses 1 "could not listen on \"$T/missing/r.sock\": No such file or directory" \
     "$B/cgi-bin/visits-report" --socket "$T/missing/r.sock"
+refuses 1 "no socket path given, no socket passed by socket activation, and fd 0" \
+    "$B/cgi-bin/visits-report"
+# Socket activation (sd_listen_fds): LISTEN_PID must be the worker's own.
+activated() { LISTEN_PID=$$ LISTEN_FDS=$1 exec "${@:2}"; }
+export -f activated
+refuses 1 "socket activation passed LISTEN_FDS=2, expected 1 socket" \
+    bash -c 'activated 2 "$0"' "$B/cgi-bin/visits-report"
+refuses 1 "socket activation passed fd 3, which is not a listening stream socket" \
+    bash -c 'activated 1 "$0" 3<"$0"' "$B/cgi-bin/visits-report"
+refuses 2 "unknown option --bogus" "$B/tools/visits-supervise" --bogus
+refuses 2 "--socket PATH is required" "$B/tools/visits-supervise" -- /bin/true
+refuses 2 "no program to run after --" "$B/tools/visits-supervise" --socket "$T/s.sock"
+refuses 1 "could not listen on \"$T/missing/s.sock\": No such file or directory" \
+    "$B/tools/visits-supervise" --socket "$T/missing/s.sock" -- /bin/true
 refuses 1 'connection to server on socket "/nonexistent/.s.PGSQL.5432" failed' \
     "$B/consumer/visits-consumer" --database host=/nonexistent --brokers 127.0.0.1:1
 refuses 1 'connection to server on socket "/nonexistent/.s.PGSQL.5432" failed' \
@@ -58,3 +72,22 @@ grep -q 'Connect to ipv4#127.0.0.1:1 failed' "$T/err" || fail "no line says Kafk
 kill -TERM "$pid"
 wait "$pid" || fail "the visit worker did not stop cleanly: $(cat "$T/err")"
 echo "# ok: an unreachable broker is waited for, and said so"
+
+# A worker that dies at once is started again, less and less often; a
+# second supervisor for the same socket is refused; SIGTERM stops the
+# supervisor, which removes its socket and pid file.
+"$B/tools/visits-supervise" --socket "$T/s.sock" --pid-file "$T/w.pid" -- /bin/false \
+    2>"$T/err" &
+pid=$!
+sleep 2.5
+kill -0 "$pid" 2>/dev/null || fail "the supervisor gave up: $(cat "$T/err")"
+grep -q '/bin/false pid=[0-9]* exited with status 1 ' "$T/err" \
+    || fail "no line says the program exited: $(cat "$T/err")"
+grep -q 'lasted less than 1000 ms; starting it again in 2000 ms' "$T/err" \
+    || fail "the supervisor did not back off: $(cat "$T/err")"
+refuses 1 "could not listen on \"$T/s.sock\": another process serves it" \
+    "$B/tools/visits-supervise" --socket "$T/s.sock" -- /bin/true
+kill -TERM "$pid"
+wait "$pid" || fail "the supervisor did not stop cleanly: $(cat "$T/err")"
+[ ! -e "$T/s.sock" ] && [ ! -e "$T/w.pid" ] || fail "the supervisor left its socket or pid file"
+echo "# ok: a failing program is restarted with back-off; the supervisor stops cleanly"
