@@ -52,6 +52,7 @@ typedef struct supervisor {
     int stopping;
 } supervisor;
 
+/* Returns a monotonic clock in milliseconds. */
 static int64_t
 sup_now_ms(void)
 {
@@ -61,6 +62,7 @@ sup_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Prints the usage text to out. */
 static void
 sup_usage(FILE *out)
 {
