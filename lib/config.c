@@ -22,9 +22,9 @@ typedef struct config_option {
 } config_option;
 
 #define ALL (CONFIG_RECORD | CONFIG_REPORT | CONFIG_CONSUMER | CONFIG_MIGRATE \
-             | CONFIG_DEVBROKER)
+             | CONFIG_DEVBROKER | CONFIG_PRUNE)
 #define KAFKA_CLIENTS (CONFIG_RECORD | CONFIG_CONSUMER)
-#define DB_CLIENTS (CONFIG_REPORT | CONFIG_CONSUMER | CONFIG_MIGRATE)
+#define DB_CLIENTS (CONFIG_REPORT | CONFIG_CONSUMER | CONFIG_MIGRATE | CONFIG_PRUNE)
 #define F(field) offsetof(config, field)
 
 static const config_option config_options[] = {
@@ -38,13 +38,15 @@ static const config_option config_options[] = {
       "libpq connection string; empty uses the PG* variables and defaults" },
     { "record-socket", "socket", "VISITS_RECORD_SOCKET", CONFIG_RECORD,
       CONFIG_STR, F(socket), "", 0, 0,
-      "FastCGI socket path to listen on; empty means the socket on fd 0" },
+      "FastCGI socket path to listen on; empty: the socket passed by socket "
+      "activation (fd 3), else fd 0" },
     { "record-threads", "threads", "VISITS_RECORD_THREADS", CONFIG_RECORD,
       CONFIG_INT, F(threads), "128", 1, 4096,
       "request threads; at least nginx's upstream connections" },
     { "report-socket", "socket", "VISITS_REPORT_SOCKET", CONFIG_REPORT,
       CONFIG_STR, F(socket), "", 0, 0,
-      "FastCGI socket path to listen on; empty means the socket on fd 0" },
+      "FastCGI socket path to listen on; empty: the socket passed by socket "
+      "activation (fd 3), else fd 0" },
     { "report-threads", "threads", "VISITS_REPORT_THREADS", CONFIG_REPORT,
       CONFIG_INT, F(threads), "32", 1, 1024,
       "request threads, each with its own PostgreSQL connection" },
@@ -74,6 +76,15 @@ static const config_option config_options[] = {
     { "sql-dir", "sql-dir", "VISITS_SQL_DIR", CONFIG_MIGRATE,
       CONFIG_STR, F(sql_dir), PKGDATADIR "/sql", 0, 0,
       "directory of the schema migrations (NNN_name.sql)" },
+    { "keep-minutes-days", "keep-minutes-days", "VISITS_KEEP_MINUTES_DAYS",
+      CONFIG_PRUNE, CONFIG_INT, F(keep_minutes_days), "7", 1, 36500,
+      "keep per-minute counts this many days (hourly ones stay exact)" },
+    { "keep-hours-days", "keep-hours-days", "VISITS_KEEP_HOURS_DAYS",
+      CONFIG_PRUNE, CONFIG_INT, F(keep_hours_days), "366", 1, 36500,
+      "keep per-hour counts this many days" },
+    { "keep-rejected-days", "keep-rejected-days", "VISITS_KEEP_REJECTED_DAYS",
+      CONFIG_PRUNE, CONFIG_INT, F(keep_rejected_days), "30", 1, 36500,
+      "keep rejected messages this many days" },
     { "bootstrap-file", "bootstrap-file", "VISITS_BOOTSTRAP_FILE",
       CONFIG_DEVBROKER, CONFIG_STR, F(bootstrap_file), "", 0, 0,
       "file to write the bootstrap servers to once the broker is up" },

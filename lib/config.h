@@ -16,6 +16,7 @@ enum config_program {
     CONFIG_CONSUMER = 1 << 2,
     CONFIG_MIGRATE = 1 << 3,
     CONFIG_DEVBROKER = 1 << 4,
+    CONFIG_PRUNE = 1 << 5,
 };
 
 #define CONFIG_KAFKA_MAX 64
@@ -40,6 +41,9 @@ typedef struct config {
     long max_paths;         /* consumer: distinct paths per minute */
     char *metrics_listen;   /* consumer: monitoring address, "" for none */
     char *sql_dir;
+    long keep_minutes_days;  /* prune: retention */
+    long keep_hours_days;
+    long keep_rejected_days;
     char *bootstrap_file;
     long partitions;
     long broker_count;

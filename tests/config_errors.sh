@@ -24,7 +24,7 @@ refuses() {
     echo "# ok: $* -> $rc: $(grep -F -- "$text" "$T/err" | head -n 1)"
 }
 
-for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer \
+for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer tools/visits-prune \
             tools/visits-migrate tools/visits-devbroker; do
     refuses 2 "unknown option --bogus" "$B/$prog" --bogus
     refuses 2 'could not open config file "/nonexistent.conf"' "$B/$prog" \

@@ -78,3 +78,14 @@ for _ in $(seq 30); do [[ "$(probe /readyz)" == "ready  200" ]] && break; sleep 
 
 [[ "$(probe /nothing)" == *" 404" ]] || fail "/nothing: $(probe /nothing)"
 note "ok: /metrics valid and exact; /healthz alive throughout; /readyz followed PostgreSQL and Kafka down and up"
+
+# A second consumer cannot take the same address: it stops at once, saying so.
+addr=${M#http://}
+rc=0
+timeout 10 "$top_builddir/consumer/visits-consumer" --brokers "$VISITS_BROKERS" \
+    --database "$VISITS_DATABASE" --metrics-listen "$addr" >"$T/log/consumer2.log" 2>&1 \
+    || rc=$?
+[ "$rc" -eq 1 ] || fail "a consumer on a taken metrics address exited $rc, not 1"
+grep -q "metrics-listen: could not listen on \"$addr\": Address already in use" \
+    "$T/log/consumer2.log" || fail "no line names the taken address: $(cat "$T/log/consumer2.log")"
+note "ok: a taken metrics address stops a consumer with: $(grep -o 'metrics-listen: .*' "$T/log/consumer2.log")"
