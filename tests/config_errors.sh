@@ -30,6 +30,15 @@ for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer
     refuses 2 'could not open config file "/nonexistent.conf"' "$B/$prog" \
         --config /nonexistent.conf
 done
+# The shipped visits.conf names real keys with their defaults: with every
+# setting uncommented (but the SASL examples), every program accepts it.
+sed 's/^#\([a-z]\)/\1/' "${top_srcdir:?set by make check}/visits.conf" | grep -v '^kafka\.' >"$T/all.conf"
+for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer \
+            tools/visits-prune tools/visits-migrate tools/visits-devbroker; do
+    "$B/$prog" --config "$T/all.conf" --version >/dev/null 2>"$T/err" \
+        || fail "$prog rejects the shipped visits.conf: $(cat "$T/err")"
+done
+echo "# ok: visits.conf, uncommented, is accepted by every program"
 refuses 2 "must be an integer from 1 to 4096" "$B/cgi-bin/visits-record" --threads=0
 refuses 2 "must be an integer from 10 to 60000" "$B/consumer/visits-consumer" \
     --flush-interval-ms=abc
