@@ -1,6 +1,8 @@
 /* visits-record - the visit worker: a FastCGI server that records one visit
  * event per GET or HEAD request, produces it to Kafka without waiting, and
- * answers a small demo page at once. */
+ * answers a small demo page at once. Requests nginx marks with the
+ * VISITS_PROBE parameter (its monitoring locations; a visitor cannot set
+ * it) get /metrics, /healthz or /readyz instead. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +15,18 @@
 #include "html.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "producer.h"
 #include "vtime.h"
+#include "wstats.h"
 
 #define RECORD_FLUSH_MS 10000
+#define RECORD_READY_MS 2000    /* /readyz waits this long for Kafka */
+
+typedef struct record_app {
+    producer *p;
+    wstats answers;             /* visit pages, by status */
+} record_app;
 
 static void *
 record_thread_init(void *ctx, int *failed)
@@ -36,22 +46,21 @@ record_thread_free(void *ctx, void *tctx)
     free(tctx);
 }
 
-/* Records the visit, then answers the demo page naming the path. */
-static void
-record_handle(void *ctx, void *tctx, FCGX_Request *req)
+/* Records the visit, then answers the demo page naming the path. Returns
+ * the status answered. */
+static int
+record_visit(record_app *app, buf *page, FCGX_Request *req)
 {
-    producer *p = ctx;
-    buf *page = tctx;
     event ev;
 
     if (!http_get_or_head(req))
-        return;
+        return 405;
     event_init(&ev, vtime_now_ms(), http_param(req, "REQUEST_URI"),
                http_param(req, "HTTP_REFERER"), http_param(req, "HTTP_USER_AGENT"),
                http_param(req, "REMOTE_ADDR"));
     /* A dropped event is counted and logged by the producer; the visitor
      * still gets the page. */
-    producer_send(p, &ev);
+    producer_send(app->p, &ev);
 
     buf_reset(page);
     buf_puts(page, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -69,10 +78,70 @@ record_handle(void *ctx, void *tctx, FCGX_Request *req)
                    "</html>\n");
     if (page->failed) {
         http_error(req, 500, "out of memory");
-        return;
+        return 500;
     }
     http_respond(req, 200, "text/html; charset=utf-8", "Cache-Control: no-store\r\n",
                  page->data, page->len);
+    return 200;
+}
+
+/* Answers a monitoring request: metrics, healthz (alive: it answers) or
+ * readyz (Kafka can be reached now). */
+static void
+record_probe(record_app *app, buf *page, FCGX_Request *req, const char *probe)
+{
+    producer_stats st;
+    char err[256];
+
+    buf_reset(page);
+    if (strcmp(probe, "metrics") == 0) {
+        producer_stats_get(app->p, &st);
+        wstats_render(&app->answers, "visits_record_requests_total",
+                      "Visit pages answered, by HTTP status.", page);
+        metrics_counter(page, "visits_record_events_sent_total",
+                        "Visit events accepted into the producer's queue.", st.sent);
+        metrics_counter(page, "visits_record_events_delivered_total",
+                        "Visit events acknowledged by Kafka.", st.delivered);
+        metrics_counter(page, "visits_record_events_failed_total",
+                        "Visit events whose delivery failed after all retries: "
+                        "lost.", st.failed);
+        metrics_counter(page, "visits_record_events_dropped_total",
+                        "Visit events not queued because the queue was full: "
+                        "lost.", st.dropped);
+        metrics_gauge(page, "visits_record_queue_messages",
+                      "Messages waiting in the producer's queue for Kafka.",
+                      (double)st.queued);
+        if (page->failed)
+            http_error(req, 500, "out of memory");
+        else
+            http_respond(req, 200, METRICS_CONTENT_TYPE, "Cache-Control: no-store\r\n",
+                         page->data, page->len);
+    } else if (strcmp(probe, "healthz") == 0) {
+        http_respond(req, 200, "text/plain; charset=utf-8",
+                     "Cache-Control: no-store\r\n", "alive\n", 6);
+    } else if (strcmp(probe, "readyz") == 0) {
+        if (producer_ping(app->p, RECORD_READY_MS, err, sizeof(err)) < 0) {
+            buf_printf(page, "not ready: %s", err);
+            http_error(req, 503, page->data ? page->data : "not ready");
+        } else {
+            http_respond(req, 200, "text/plain; charset=utf-8",
+                         "Cache-Control: no-store\r\n", "ready\n", 6);
+        }
+    } else {
+        http_error(req, 404, "unknown probe: metrics, healthz and readyz exist");
+    }
+}
+
+static void
+record_handle(void *ctx, void *tctx, FCGX_Request *req)
+{
+    record_app *app = ctx;
+    const char *probe = http_param(req, "VISITS_PROBE");
+
+    if (probe[0] != '\0')
+        record_probe(app, tctx, req, probe);
+    else
+        wstats_count(&app->answers, record_visit(app, tctx, req));
 }
 
 int
@@ -80,6 +149,7 @@ main(int argc, char **argv)
 {
     char err[512];
     sigset_t stop;
+    record_app ra;
     producer *p = NULL;
     config c;
     int rc;
@@ -100,7 +170,9 @@ main(int argc, char **argv)
         return 1;
     }
     log_info("producing to topic \"%s\" via %s", c.topic, c.brokers);
-    fsrv_app app = { p, record_thread_init, record_thread_free, record_handle };
+    memset(&ra, 0, sizeof(ra));
+    ra.p = p;
+    fsrv_app app = { &ra, record_thread_init, record_thread_free, record_handle };
     rc = fsrv_run(c.socket, (int)c.threads, &app, &stop);
     /* No request is being handled any more: deliver what is queued. */
     producer_free(p, RECORD_FLUSH_MS);

@@ -13,10 +13,12 @@
 #include "fsrv.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "params.h"
 #include "render.h"
 #include "report.h"
 #include "vtime.h"
+#include "wstats.h"
 
 /* After a failed connect, answer 503 at once for this long before trying
  * again, so a down database does not cost each request a connect. */
@@ -25,7 +27,14 @@
 typedef struct report_app {
     const config *c;
     log_limit conn_log;     /* connect failures, across threads */
+    wstats answers;         /* by status */
+    metrics_hist query_seconds;
 } report_app;
+
+/* Report query times: a few ms when healthy (docs/PERFORMANCE.md). */
+static const double report_query_bounds[] = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+};
 
 typedef struct report_thread {
     PGconn *conn;
@@ -120,8 +129,8 @@ report_csv_cancel(PGconn *conn)
 
 /* Streams /visits.csv: one row per (minute, path) of the range, read in
  * single-row mode so memory stays flat whatever the range; stops and
- * cancels the query when the client goes away. */
-static void
+ * cancels the query when the client goes away. Returns the status answered. */
+static int
 report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
            int64_t now_ms)
 {
@@ -129,12 +138,12 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
     const char *params[3] = { from, to, NULL };
     PGresult *res;
     csv_params p;
-    int started = 0, rows = 0, sent;
+    int started = 0, rows = 0, sent, status = 200;
 
     if (params_parse_csv(http_param(req, "QUERY_STRING"), now_ms, &p, err,
                          sizeof(err)) < 0) {
         http_error(req, 400, err);
-        return;
+        return 400;
     }
     snprintf(from, sizeof(from), "%" PRId64, p.from);
     snprintf(to, sizeof(to), "%" PRId64, p.to);
@@ -144,16 +153,16 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
         /* The server restarted since this connection was last used. */
         if ((conn = report_conn(app, t, now_ms)) == NULL) {
             http_error(req, 503, "the visit database is unavailable; retrying");
-            return;
+            return 503;
         }
         sent = report_csv_send(conn, &p, params);
     }
     if (!sent) {
         db_error(conn, NULL, err, sizeof(err));
         log_error("csv query failed: %s", err);
-        http_error(req, PQstatus(conn) == CONNECTION_OK ? 500 : 503,
-                   "the visit database is unavailable; retrying");
-        return;
+        status = PQstatus(conn) == CONNECTION_OK ? 500 : 503;
+        http_error(req, status, "the visit database is unavailable; retrying");
+        return status;
     }
     while ((res = PQgetResult(conn)) != NULL) {
         ExecStatusType st = PQresultStatus(res);
@@ -181,29 +190,30 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
                              rows);
                     PQclear(res);
                     report_csv_cancel(conn);
-                    return;
+                    return 200;
                 }
                 rows++;
             }
         } else if (st != PGRES_TUPLES_OK) {
             db_error(conn, res, err, sizeof(err));
             log_error("csv query failed after %d rows: %s", rows, err);
-            if (!started)
-                http_error(req, PQstatus(conn) == CONNECTION_OK ? 500 : 503,
-                           "the csv query failed");
+            if (!started) {
+                status = PQstatus(conn) == CONNECTION_OK ? 500 : 503;
+                http_error(req, status, "the csv query failed");
+            }
             else
                 FCGX_PutS("# error: the export stopped early\r\n", req->out);
             started = 1;
         }
         PQclear(res);
     }
+    return status;
 }
 
-static void
-report_handle(void *ctx, void *tctx, FCGX_Request *req)
+/* Answers /visits, /visits.json or /visits.csv. Returns the status. */
+static int
+report_answer(report_app *app, report_thread *t, FCGX_Request *req)
 {
-    report_app *app = ctx;
-    report_thread *t = tctx;
     const char *uri = http_param(req, "DOCUMENT_URI");
     int64_t now_ms = vtime_now_ms();
     char err[512], headers[160], etag[40];
@@ -211,6 +221,7 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
     enum { PAGE, JSON, CSV } kind;
     report_params p;
     PGconn *conn;
+    double started;
     report r;
     int rc;
 
@@ -223,35 +234,36 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
     else {
         http_error(req, 404, "not found: the report lives at /visits, "
                              "/visits.json and /visits.csv");
-        return;
+        return 404;
     }
     if (!http_get_or_head(req))
-        return;
+        return 405;
     if (kind != CSV
         && params_parse(http_param(req, "QUERY_STRING"), &p, err, sizeof(err)) < 0) {
         http_error(req, 400, err);
-        return;
+        return 400;
     }
     conn = report_conn(app, t, now_ms);
     if (conn == NULL) {
         http_error(req, 503, "the visit database is unavailable; retrying");
-        return;
+        return 503;
     }
-    if (kind == CSV) {
-        report_csv(app, t, conn, req, now_ms);
-        return;
-    }
+    if (kind == CSV)
+        return report_csv(app, t, conn, req, now_ms);
+    started = vtime_mono_s();
     rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));
     if (rc < 0 && PQstatus(conn) != CONNECTION_OK
         && (conn = report_conn(app, t, now_ms)) != NULL)
         rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));  /* once */
+    metrics_hist_observe(&app->query_seconds, vtime_mono_s() - started);
     if (rc < 0) {
         log_error("report query failed: %s", err);
-        if (conn == NULL || PQstatus(conn) != CONNECTION_OK)
+        if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
             http_error(req, 503, "the visit database is unavailable; retrying");
-        else
-            http_error(req, 500, "the report query failed");
-        return;
+            return 503;
+        }
+        http_error(req, 500, "the report query failed");
+        return 500;
     }
     /* Weak: the same numbers, whatever the second they were read in.
      * private: the report may sit behind auth_basic, so no shared cache
@@ -264,16 +276,67 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
     if (http_etag_matches(http_param(req, "HTTP_IF_NONE_MATCH"), etag)) {
         report_free(&r);
         http_begin(req, 304, ctype, headers);   /* no body, no length */
-        return;
+        return 304;
     }
     buf_reset(&t->out);
     rc = kind == JSON ? render_json(&r, &t->out) : render_html(&r, &t->out);
     report_free(&r);
     if (rc < 0) {
         http_error(req, 500, "out of memory");
-        return;
+        return 500;
     }
     http_respond_whole(req, 200, ctype, headers, t->out.data, t->out.len);
+    return 200;
+}
+
+/* Answers a monitoring request: metrics, healthz (alive: it answers) or
+ * readyz (PostgreSQL accepts connections now). */
+static void
+report_probe(report_app *app, report_thread *t, FCGX_Request *req,
+             const char *probe)
+{
+    char err[256];
+
+    buf_reset(&t->out);
+    if (strcmp(probe, "metrics") == 0) {
+        wstats_render(&app->answers, "visits_report_requests_total",
+                      "Report requests answered, by HTTP status.", &t->out);
+        metrics_hist_write(&t->out, "visits_report_query_duration_seconds",
+                           "Time of each report query (JSON and HTML).",
+                           &app->query_seconds);
+        if (t->out.failed)
+            http_error(req, 500, "out of memory");
+        else
+            http_respond(req, 200, METRICS_CONTENT_TYPE, "Cache-Control: no-store\r\n",
+                         t->out.data, t->out.len);
+    } else if (strcmp(probe, "healthz") == 0) {
+        http_respond(req, 200, "text/plain; charset=utf-8",
+                     "Cache-Control: no-store\r\n", "alive\n", 6);
+    } else if (strcmp(probe, "readyz") == 0) {
+        if (db_ping(app->c->database, err, sizeof(err)) < 0) {
+            buf_printf(&t->out, "not ready: %s", err);
+            http_error(req, 503, t->out.data ? t->out.data : "not ready");
+        } else {
+            http_respond(req, 200, "text/plain; charset=utf-8",
+                         "Cache-Control: no-store\r\n", "ready\n", 6);
+        }
+    } else {
+        http_error(req, 404, "unknown probe: metrics, healthz and readyz exist");
+    }
+}
+
+/* Requests nginx marks with VISITS_PROBE (its monitoring locations; a
+ * visitor cannot set it) are monitoring; the rest are counted by status. */
+static void
+report_handle(void *ctx, void *tctx, FCGX_Request *req)
+{
+    report_app *app = ctx;
+    const char *probe = http_param(req, "VISITS_PROBE");
+
+    if (probe[0] != '\0')
+        report_probe(app, tctx, req, probe);
+    else
+        wstats_count(&app->answers, report_answer(app, tctx, req));
 }
 
 int
@@ -293,7 +356,11 @@ main(int argc, char **argv)
         return rc < 0 ? 2 : 0;
     }
     log_set_level(c.log_level);
-    report_app ra = { &c, { 0, 0 } };
+    report_app ra;
+    memset(&ra, 0, sizeof(ra));
+    ra.c = &c;
+    metrics_hist_init(&ra.query_seconds, report_query_bounds,
+                      sizeof(report_query_bounds) / sizeof(report_query_bounds[0]));
     fsrv_app app = { &ra, report_thread_init, report_thread_free, report_handle };
     rc = fsrv_run(c.socket, (int)c.threads, &app, &stop);
     config_free(&c);

@@ -535,16 +535,11 @@ consumer_publish_lag(consumer *cs)
 static int
 consumer_ready(consumer *cs, buf *body)
 {
-    const struct rd_kafka_metadata *md;
-    rd_kafka_resp_err_t kerr;
     char err[256];
     int ready = 1;
 
-    kerr = rd_kafka_metadata(cs->rk, 0, NULL, &md, CONSUMER_READY_MS);
-    if (kerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        rd_kafka_metadata_destroy(md);
-    } else {
-        buf_printf(body, "not ready: kafka: %s\n", rd_kafka_err2str(kerr));
+    if (kafka_ping(cs->rk, CONSUMER_READY_MS, err, sizeof(err)) < 0) {
+        buf_printf(body, "not ready: %s\n", err);
         ready = 0;
     }
     if (db_ping(cs->c->database, err, sizeof(err)) < 0) {
@@ -564,7 +559,7 @@ consumer_probe(void *ctx, const char *path, buf *body, const char **type)
     int64_t now = vtime_now_ms(), idle;
 
     if (strcmp(path, "/metrics") == 0) {
-        *type = "text/plain; version=0.0.4; charset=utf-8";
+        *type = METRICS_CONTENT_TYPE;
         cstats_render(cs->stats, now, body);
         return 200;
     }

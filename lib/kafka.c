@@ -70,3 +70,17 @@ failed:
     rd_kafka_conf_destroy(conf);
     return NULL;
 }
+
+int
+kafka_ping(rd_kafka_t *rk, int timeout_ms, char *err, size_t errlen)
+{
+    const struct rd_kafka_metadata *md;
+    rd_kafka_resp_err_t kerr = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
+
+    if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(err, errlen, "kafka: %s", rd_kafka_err2str(kerr));
+        return -1;
+    }
+    rd_kafka_metadata_destroy(md);
+    return 0;
+}

@@ -16,4 +16,9 @@
 rd_kafka_conf_t *kafka_conf_new(const config *c, const char *const *defaults,
                                 char *err, size_t errlen);
 
+/* Asks a broker of rk's cluster for metadata, waiting up to timeout_ms:
+ * whether Kafka can be reached now. Returns 0, or -1 with a message.
+ * Thread-safe. */
+int kafka_ping(rd_kafka_t *rk, int timeout_ms, char *err, size_t errlen);
+
 #endif

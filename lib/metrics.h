@@ -12,6 +12,9 @@
 
 #define METRICS_HIST_MAX 16     /* upper bounds per histogram, +Inf apart */
 
+/* The Content-Type of a /metrics answer. */
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
 /* Observations counted per bucket: counts[i] holds values <= bounds[i] and
  * > bounds[i - 1]; counts[nbounds] the rest. Zero-initialize, then call
  * metrics_hist_init once before threads use it. */

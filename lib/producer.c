@@ -137,6 +137,12 @@ producer_stats_get(producer *p, producer_stats *st)
     st->queued = (uint64_t)rd_kafka_outq_len(p->rk);
 }
 
+int
+producer_ping(producer *p, int timeout_ms, char *err, size_t errlen)
+{
+    return kafka_ping(p->rk, timeout_ms, err, errlen);
+}
+
 void
 producer_free(producer *p, int timeout_ms)
 {

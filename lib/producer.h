@@ -32,6 +32,10 @@ int producer_send(producer *p, const event *ev);
 /* Fills *st with the counters so far. */
 void producer_stats_get(producer *p, producer_stats *st);
 
+/* Whether Kafka can be reached now (kafka_ping on the producer's client).
+ * Returns 0, or -1 with a message. Thread-safe. */
+int producer_ping(producer *p, int timeout_ms, char *err, size_t errlen);
+
 /* Waits up to timeout_ms for every queued event to be delivered, logs the
  * counters and what is left, then frees everything. Accepts NULL. No other
  * thread may call producer_send once this is called. */
