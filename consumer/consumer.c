@@ -225,7 +225,7 @@ consumer_flush(consumer *cs)
     rd_kafka_topic_partition_list_t *commit;
     store_stats stats;
     enum store_result r;
-    double started;
+    double started, elapsed;
     size_t n = 0;
     char err[512];
     uint64_t hits;
@@ -245,9 +245,12 @@ consumer_flush(consumer *cs)
                           cs->nrejects, cs->c->max_paths };
     started = vtime_mono_s();
     r = store_flush(cs->st, cs->c->topic, &batch, &stats, err, sizeof(err));
-    metrics_hist_observe(&cs->stats->flush_seconds, vtime_mono_s() - started);
+    elapsed = vtime_mono_s() - started;
+    /* Each outcome is counted before its time is observed, so a scrape
+     * never sees more observations than flushes, failures and fences. */
     if (r == STORE_FAILED) {
         CONSUMER_COUNT(cs, flush_failures, 1);
+        metrics_hist_observe(&cs->stats->flush_seconds, elapsed);
         cs->backoff_ms = cs->backoff_ms ? cs->backoff_ms * 2 : CONSUMER_BACKOFF_MIN_MS;
         if (cs->backoff_ms > CONSUMER_BACKOFF_MAX_MS)
             cs->backoff_ms = CONSUMER_BACKOFF_MAX_MS;
@@ -262,6 +265,7 @@ consumer_flush(consumer *cs)
     }
     if (r == STORE_FENCED) {
         CONSUMER_COUNT(cs, fenced, 1);
+        metrics_hist_observe(&cs->stats->flush_seconds, elapsed);
         log_warn("%s; discarding %lld pending events and rereading offsets", err,
                  (long long)agg_total(cs->counts) + (long long)cs->nrejects);
         consumer_discard(cs);
@@ -275,6 +279,7 @@ consumer_flush(consumer *cs)
               (long long)agg_total(cs->counts), agg_size(cs->counts),
               cs->nrejects, n);
     CONSUMER_COUNT(cs, flushes, 1);
+    metrics_hist_observe(&cs->stats->flush_seconds, elapsed);
     CONSUMER_COUNT(cs, rows, agg_size(cs->counts));
     atomic_store(&cs->stats->last_flush_ms, vtime_now_ms());
     if (stats.capped_keys > 0) {
@@ -519,6 +524,8 @@ consumer_publish_lag(consumer *cs)
 
     for (int32_t p = 0; p < cs->nparts; p++) {
         part_state *ps = &cs->parts[p];
+        if (ps->assigned && !ps->known)
+            cstats_set_lag(cs->stats, p, -1);     /* its offset is being reread */
         if (!ps->assigned || !ps->known
             || rd_kafka_get_watermark_offsets(cs->rk, cs->c->topic, p, &lo, &hi)
                    != RD_KAFKA_RESP_ERR_NO_ERROR
@@ -564,7 +571,7 @@ consumer_probe(void *ctx, const char *path, buf *body, const char **type)
         return 200;
     }
     if (strcmp(path, "/healthz") == 0) {
-        idle = now - atomic_load(&cs->stats->loop_ms);
+        idle = vtime_mono_ms() - atomic_load(&cs->stats->loop_ms);
         if (idle > CONSUMER_STUCK_MS) {
             buf_printf(body, "not alive: the main loop has not turned for %lld ms\n",
                        (long long)idle);
@@ -614,8 +621,7 @@ consumer_run(consumer *cs)
                 break;
         }
         now = vtime_mono_ms();
-        atomic_store_explicit(&cs->stats->loop_ms, vtime_now_ms(),
-                              memory_order_relaxed);
+        atomic_store_explicit(&cs->stats->loop_ms, now, memory_order_relaxed);
         if (now - cs->last_lag_ms >= CONSUMER_LAG_MS) {
             cs->last_lag_ms = now;
             consumer_publish_lag(cs);

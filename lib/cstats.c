@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vtime.h"
+
 /* Flush times: a healthy flush takes a few ms, a slow database seconds. */
 static const double cstats_flush_bounds[] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -14,7 +16,7 @@ cstats_init(cstats *st, int64_t now_ms)
 {
     memset(st, 0, sizeof(*st));
     atomic_store(&st->started_ms, now_ms);
-    atomic_store(&st->loop_ms, now_ms);
+    atomic_store(&st->loop_ms, vtime_mono_ms());
     for (int i = 0; i < CSTATS_MAX_PARTITIONS; i++)
         atomic_store(&st->lag[i], -1);
     metrics_hist_init(&st->flush_seconds, cstats_flush_bounds,
@@ -52,7 +54,8 @@ cstats_render(cstats *st, int64_t now_ms, buf *out)
                     "Flushes refused because another consumer moved an offset; "
                     "their work is discarded and read again.", LOAD(fenced));
     metrics_counter(out, "visits_consumer_rows_total",
-                    "(minute, path) rows added to by committed flushes.", LOAD(rows));
+                    "(minute, path) counts added by committed flushes (a row "
+                    "each, or folded into (other)).", LOAD(rows));
     metrics_counter(out, "visits_consumer_capped_paths_total",
                     "New paths of a full minute, counted under (other).",
                     LOAD(capped_keys));

@@ -22,7 +22,7 @@ typedef struct cstats {
     _Atomic uint64_t capped_visits;
     _Atomic int64_t started_ms;     /* wall clock, ms */
     _Atomic int64_t last_flush_ms;  /* wall clock of the last commit, 0: none */
-    _Atomic int64_t loop_ms;        /* wall clock of the main loop's last turn */
+    _Atomic int64_t loop_ms;        /* vtime_mono_ms() of the main loop's last turn */
     _Atomic int assigned;           /* partitions held */
     _Atomic int64_t lag[CSTATS_MAX_PARTITIONS];   /* -1: not held */
     metrics_hist flush_seconds;     /* each flush attempt, any outcome */

@@ -56,7 +56,7 @@
 /* Shared by the request threads and fsrv_run; lives until the process
  * exits, since threads blocked on kept connections are never joined. */
 typedef struct fsrv {
-    const fsrv_app *app;
+    fsrv_app app;           /* a copy: threads may outlive the caller's */
     int listen_fd;          /* non-blocking */
     int stop_fd;            /* eventfd, readable once stopping */
     atomic_int stopping;
@@ -142,8 +142,8 @@ fsrv_thread_main(void *arg)
     void *tctx = NULL;
     int failed = 0, fresh;
 
-    if (s->app->thread_init) {
-        tctx = s->app->thread_init(s->app->ctx, &failed);
+    if (s->app.thread_init) {
+        tctx = s->app.thread_init(s->app.ctx, &failed);
         if (failed)
             goto done;
     }
@@ -187,7 +187,7 @@ fsrv_thread_main(void *arg)
                 break;
             }
         }
-        s->app->handle(s->app->ctx, tctx, &req);
+        s->app.handle(s->app.ctx, tctx, &req);
         /* Inside inflight: the answer is only complete for nginx once its
          * end-request record is written. */
         FCGX_Finish_r(&req);
@@ -195,8 +195,8 @@ fsrv_thread_main(void *arg)
     }
     FCGX_Free(&req, 1);
 done:
-    if (s->app->thread_free)
-        s->app->thread_free(s->app->ctx, tctx);
+    if (s->app.thread_free)
+        s->app.thread_free(s->app.ctx, tctx);
     atomic_fetch_sub(&s->alive, 1);
     return NULL;
 }
@@ -363,8 +363,12 @@ fsrv_socket(const char *path, char *where, size_t len)
     return fd;
 }
 
-/* Stops accepting and waits until no request is being handled, up to
- * FSRV_DRAIN_MS. The listening socket is left alone. */
+/* Stops accepting and waits until no request is being handled, however
+ * long that takes (a slow report query), saying so every FSRV_DRAIN_MS:
+ * returning earlier would let a handler run after fsrv_run returned, on
+ * what the caller then frees. A stop that must be bounded is bounded by
+ * whoever sent it (systemd's TimeoutStopSec, visits-supervise's
+ * SIGKILL). The listening socket is left alone. */
 static void
 fsrv_drain(fsrv *s)
 {
@@ -374,12 +378,10 @@ fsrv_drain(fsrv *s)
     /* Never read, so it stays readable and wakes every idle thread. */
     if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
         log_error("could not wake the request threads: %s", strerror(errno));
-    for (int waited = 0; atomic_load(&s->inflight) > 0; waited++) {
-        if (waited == FSRV_DRAIN_MS) {
-            log_error("%d requests still running after %d ms",
-                      atomic_load(&s->inflight), FSRV_DRAIN_MS);
-            break;
-        }
+    for (long waited = 1; atomic_load(&s->inflight) > 0; waited++) {
+        if (waited % FSRV_DRAIN_MS == 0)
+            log_warn("%d requests still running after %ld ms, waiting",
+                     atomic_load(&s->inflight), waited);
         fsrv_pause_ms(1);
     }
 }
@@ -402,7 +404,7 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
         log_error("out of memory");
         return -1;
     }
-    s->app = app;
+    s->app = *app;
     s->stop_fd = eventfd(0, EFD_CLOEXEC);
     if (s->stop_fd < 0) {
         log_error("could not create an eventfd: %s", strerror(errno));

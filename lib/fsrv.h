@@ -9,7 +9,8 @@
  *
  * On SIGINT or SIGTERM it stops accepting at once, without touching the
  * listening socket (a successor shares it: what arrives meanwhile waits in
- * its backlog), and fsrv_run returns once no request is being handled. A
+ * its backlog), and fsrv_run returns once no request is being handled,
+ * however long that takes (the stop is bounded by whoever sent it). A
  * request that nginx sends afterwards on a connection it kept open is not
  * answered: the connection is closed, and nginx sends the request again on
  * a new connection, which the next process accepts. */
@@ -48,7 +49,8 @@ int fsrv_listen(const char *path);
  * activation, else on the one inherited on fd 0; an inherited socket is
  * left as it is for whoever serves it next. Returns 0 after a clean stop,
  * or -1 with a log line when it could not start (LISTEN_FDS naming another
- * count than 1, an inherited fd that is not a listening socket). */
+ * count than 1, an inherited fd that is not a listening socket). *app is
+ * copied. */
 int fsrv_run(const char *path, int threads, const fsrv_app *app,
              const sigset_t *set);
 

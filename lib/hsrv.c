@@ -19,6 +19,7 @@
 
 struct hsrv {
     int fd;                 /* listening socket */
+    _Atomic int active;     /* connections being answered */
     int stop_fd;            /* eventfd, written once by hsrv_stop */
     pthread_t thread;
     hsrv_handler handler;
@@ -87,6 +88,8 @@ hsrv_answer(int fd, int status, const char *content_type, const char *extra,
                  "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
                  "Cache-Control: no-store\r\nConnection: close\r\n%s\r\n",
                  status, http_reason(status), content_type, len, extra);
+    if (n < 0 || (size_t)n >= sizeof(header))
+        return;     /* cannot happen with our short headers */
     hsrv_write(fd, header, (size_t)n);
     if (!head && len > 0)
         hsrv_write(fd, body->data, len);
@@ -188,6 +191,58 @@ hsrv_close(int fd)
     close(fd);
 }
 
+typedef struct hsrv_conn {
+    hsrv *s;
+    int fd;
+} hsrv_conn;
+
+static void *
+hsrv_conn_main(void *arg)
+{
+    hsrv_conn *c = arg;
+
+    hsrv_serve(c->s, c->fd);
+    hsrv_close(c->fd);
+    atomic_fetch_sub(&c->s->active, 1);
+    free(c);
+    return NULL;
+}
+
+/* Answers the accepted connection fd on a thread of its own, so a slow
+ * /readyz (it waits for Kafka and PostgreSQL) does not hold up /healthz or
+ * a scrape; past HSRV_MAX_ACTIVE at once, answers 503 at once instead. */
+static void
+hsrv_dispatch(hsrv *s, int fd)
+{
+    struct timeval tv = { HSRV_TIMEOUT_MS / 1000, (HSRV_TIMEOUT_MS % 1000) * 1000 };
+    pthread_attr_t attr;
+    pthread_t tid;
+    hsrv_conn *c;
+    buf busy = BUF_INIT;
+    int rc = -1;
+
+    /* A client that does not read cannot hold a thread for long. */
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (atomic_fetch_add(&s->active, 1) < HSRV_MAX_ACTIVE
+        && (c = malloc(sizeof(*c))) != NULL) {
+        c->s = s;
+        c->fd = fd;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        rc = pthread_create(&tid, &attr, hsrv_conn_main, c);
+        pthread_attr_destroy(&attr);
+        if (rc != 0)
+            free(c);
+    }
+    if (rc == 0)
+        return;
+    atomic_fetch_sub(&s->active, 1);
+    buf_puts(&busy, "busy: too many monitoring requests at once\n");
+    hsrv_answer(fd, 503, "text/plain; charset=utf-8", "", &busy, 0);
+    buf_free(&busy);
+    hsrv_close(fd);
+}
+
 static void *
 hsrv_main(void *arg)
 {
@@ -211,8 +266,7 @@ hsrv_main(void *arg)
                 usleep(10 * 1000);      /* EMFILE and the like: let it pass */
             continue;
         }
-        hsrv_serve(s, fd);
-        hsrv_close(fd);
+        hsrv_dispatch(s, fd);
     }
     return NULL;
 }
@@ -311,6 +365,16 @@ hsrv_stop(hsrv *s)
         return;
     }
     pthread_join(s->thread, NULL);
+    /* Each connection ends within its read and write timeouts plus a
+     * readiness check: wait for them, as they use s. */
+    for (int waited = 0; atomic_load(&s->active) > 0; waited++) {
+        if (waited == 10000) {
+            log_error("metrics listener: %d requests still running, leaving them",
+                      atomic_load(&s->active));
+            return;
+        }
+        usleep(1000);
+    }
     close(s->fd);
     close(s->stop_fd);
     free(s);

@@ -1,8 +1,11 @@
 /* hsrv.h - a small HTTP/1.0 server on its own thread, for what a program
  * that is not behind nginx (the consumer) shows to monitoring: /metrics,
- * /healthz, /readyz. One request per connection, answered in turn; a
- * request is at most HSRV_REQUEST_MAX bytes and must arrive within
- * HSRV_TIMEOUT_MS, or the connection is answered 400/408 and closed. */
+ * /healthz, /readyz. One request per connection, each answered on a thread
+ * of its own (a slow /readyz holds up nothing else), at most
+ * HSRV_MAX_ACTIVE at once (503 beyond); a request is at most
+ * HSRV_REQUEST_MAX bytes and must arrive within HSRV_TIMEOUT_MS, or the
+ * connection is answered 400/408 and closed; an answer the client does
+ * not read within HSRV_TIMEOUT_MS is dropped. */
 #ifndef VISITS_HSRV_H
 #define VISITS_HSRV_H
 
@@ -12,6 +15,7 @@
 
 #define HSRV_REQUEST_MAX 8192
 #define HSRV_TIMEOUT_MS 2000
+#define HSRV_MAX_ACTIVE 8       /* requests answered at once */
 
 /* Answers a GET (or HEAD: the body is dropped) of path, the request
  * target without its query string. Fills body and *content_type (a static

@@ -65,6 +65,18 @@ store_connect(store *st, char *err, size_t errlen)
     st->conn = db_connect(st->conninfo, err, errlen);
     if (st->conn == NULL)
         return -1;
+    /* Every flush holds its minutes' visit_totals rows until COMMIT, and
+     * the other consumers' flushes wait for them. A session that dies
+     * inside a transaction (a partitioned client) is ended by the server
+     * after a minute, and a flush waits at most 30 s for a lock before it
+     * fails and is retried, so no consumer hangs behind a lost one. */
+    if (db_command(st->conn, "SET idle_in_transaction_session_timeout = '60s'",
+                   err, errlen) < 0
+        || db_command(st->conn, "SET lock_timeout = '30s'", err, errlen) < 0) {
+        PQfinish(st->conn);
+        st->conn = NULL;
+        return -1;
+    }
     if (migrate_check(st->conn, err, errlen) < 0) {
         PQfinish(st->conn);
         st->conn = NULL;
@@ -197,7 +209,8 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
  * row locks it until COMMIT, so a flush of another consumer touching that
  * minute waits, and the second statement's snapshot (READ COMMITTED takes
  * one per statement) sees every path stored for it. Minutes are locked in
- * ascending order, so two flushes cannot deadlock on them. Returns 0 with
+ * ascending order (hours and seconds too), so two flushes cannot deadlock
+ * on them. Returns 0 with
  * what was capped in *stats, or -1 with a message. */
 static int
 store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
@@ -268,7 +281,7 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
         "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
         " h AS (INSERT INTO visit_hours (hour, path, visits)"
         "       SELECT date_trunc('hour', minute, 'UTC'), path, sum(visits)"
-        "       FROM k GROUP BY 1, 2"
+        "       FROM k GROUP BY 1, 2 ORDER BY 1, 2"
         "       ON CONFLICT (hour, path) DO UPDATE"
         "       SET visits = visit_hours.visits + EXCLUDED.visits)"
         " SELECT count(*) FILTER (WHERE capped),"
@@ -310,7 +323,7 @@ store_add_seconds(store *st, const agg *a, char *err, size_t errlen)
     params[1] = st->a4.data;
     res = store_exec(st, "INSERT INTO visit_seconds (second, visits)"
                          " SELECT to_timestamp(s), v"
-                         " FROM unnest($1::bigint[], $2::bigint[]) AS u(s, v)"
+                         " FROM unnest($1::bigint[], $2::bigint[]) AS u(s, v) ORDER BY 1"
                          " ON CONFLICT (second) DO UPDATE"
                          " SET visits = visit_seconds.visits + EXCLUDED.visits",
                      2, params, PGRES_COMMAND_OK, err, errlen);
@@ -420,7 +433,9 @@ store_flush(store *st, const char *topic, const store_batch *b,
         snprintf(err, errlen, "out of memory");
         return STORE_FAILED;
     }
-    if (db_command(st->conn, "BEGIN", err, errlen) < 0) {
+    /* The path cap needs READ COMMITTED: its second statement must see
+     * what was committed while it waited for the minutes' locks. */
+    if (db_command(st->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", err, errlen) < 0) {
         store_check_conn(st);
         return STORE_FAILED;
     }

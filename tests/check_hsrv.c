@@ -2,6 +2,8 @@
  * addresses, over real loopback connections. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +18,17 @@
 static int
 fake_handler(void *ctx, const char *path, buf *body, const char **type)
 {
-    int *calls = ctx;
+    atomic_int *calls = ctx;
 
     (*calls)++;
     if (strcmp(path, "/ok") == 0) {
         *type = "text/plain; version=0.0.4";
         buf_puts(body, "fine\n");
+        return 200;
+    }
+    if (strcmp(path, "/slow") == 0) {
+        usleep(1000 * 1000);    /* a /readyz waiting for Kafka */
+        buf_puts(body, "slow\n");
         return 200;
     }
     if (strcmp(path, "/busy") == 0) {
@@ -73,7 +80,7 @@ get(const hsrv *s, const char *req)
 START_TEST(test_answers)
 {
     char err[256];
-    int calls = 0;
+    atomic_int calls = 0;
     hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
     const char *a;
 
@@ -104,10 +111,56 @@ START_TEST(test_answers)
 }
 END_TEST
 
+
+/* Opens a connection and sends req without reading the answer. */
+static int
+send_only(const hsrv *s, const char *req)
+{
+    struct sockaddr_in sin;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((uint16_t)atoi(strrchr(hsrv_address(s), ':') + 1));
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    ck_assert_int_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+    return fd;
+}
+
+START_TEST(test_slow_does_not_block)
+{
+    struct timespec t0, t1;
+    char err[256], answer[256];
+    atomic_int calls = 0;
+    hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
+    int slow[2];
+    double ms;
+
+    ck_assert_msg(s != NULL, "%s", err);
+    slow[0] = send_only(s, "GET /slow HTTP/1.0\r\n\r\n");
+    slow[1] = send_only(s, "GET /slow HTTP/1.0\r\n\r\n");
+    usleep(100 * 1000);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_msg(strncmp(get(s, "GET /ok HTTP/1.0\r\n\r\n"), "HTTP/1.0 200 ", 13) == 0,
+                  "no 200 beside two slow requests");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    ck_assert_msg(ms < 500, "/ok took %.0f ms behind two slow requests", ms);
+    for (int i = 0; i < 2; i++) {
+        ssize_t n = recv(slow[i], answer, sizeof(answer) - 1, MSG_WAITALL);
+        ck_assert_int_gt(n, 0);
+        answer[n] = '\0';
+        ck_assert_msg(strstr(answer, "\r\n\r\nslow\n") != NULL, "%s", answer);
+        close(slow[i]);
+    }
+    hsrv_stop(s);
+}
+END_TEST
 START_TEST(test_bad_requests)
 {
     char err[256], *big;
-    int calls = 0;
+    atomic_int calls = 0;
     hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
     const char *a;
 
@@ -147,7 +200,7 @@ START_TEST(test_addresses)
         "127.0.0.1:70000", "[::1]9187", "[::1", "",
     };
     char err[256];
-    int calls = 0;
+    atomic_int calls = 0;
     hsrv *s;
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -176,6 +229,7 @@ hsrv_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_answers);
     tcase_add_test(tc, test_bad_requests);
+    tcase_add_test(tc, test_slow_does_not_block);
     tcase_add_test(tc, test_addresses);
     suite_add_tcase(s, tc);
     return s;

@@ -51,7 +51,8 @@ prune_table(PGconn *conn, const prune_rule *r, char *err, size_t errlen)
         n = strtol(PQcmdTuples(res), NULL, 10);
         PQclear(res);
         total += n;
-    } while (n > 0);
+    } while (n > 0);   /* a batch whose rows all changed meanwhile ends early:
+                          the next run takes the rest */
     return total;
 }
 

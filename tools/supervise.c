@@ -12,7 +12,7 @@
  * backlog. Whenever PROGRAM exits it logs how and starts it again after
  * 100 ms, or, when it did not last 1 s, after 1 s, 2 s, 4 s ... up to 10 s
  * (back to 100 ms once one has run 10 s). On SIGTERM or SIGINT it sends
- * SIGTERM to PROGRAM, waits for it to exit (SIGKILL after 15 s), removes
+ * SIGTERM to PROGRAM, waits for it to exit (SIGKILL after 25 s), removes
  * PATH and exits 0. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,7 +36,7 @@
 #define SUP_QUICK_MS 1000       /* exits sooner than this back off */
 #define SUP_BACKOFF_MAX_MS 10000
 #define SUP_STEADY_MS 10000     /* a run this long resets the back-off */
-#define SUP_KILL_MS 15000
+#define SUP_KILL_MS 25000        /* a visit worker drains, then flushes up to 10 s */
 #define SUP_LISTEN_FD 3         /* SD_LISTEN_FDS_START */
 
 typedef struct supervisor {
@@ -50,6 +51,7 @@ typedef struct supervisor {
     int64_t kill_ms;            /* when to SIGKILL it; -1: not due */
     int backoff_ms;             /* the last back-off; 0: none */
     int stopping;
+    pid_t self;                 /* the supervisor's pid, for the child */
 } supervisor;
 
 /* Returns a monotonic clock in milliseconds. */
@@ -107,6 +109,10 @@ sup_exec(const supervisor *s)
 {
     char pid[32];
 
+    /* If the supervisor dies (SIGKILL, the OOM killer), the worker is told
+     * to stop instead of keeping the socket from the next supervisor. */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != s->self)
+        goto failed;
     if (s->listen_fd == SUP_LISTEN_FD) {
         if (fcntl(SUP_LISTEN_FD, F_SETFD, 0) < 0)
             goto failed;
@@ -240,7 +246,8 @@ main(int argc, char **argv)
 {
     struct signalfd_siginfo si;
     struct pollfd pfd;
-    supervisor s = { .listen_fd = -1, .restart_ms = -1, .kill_ms = -1 };
+    supervisor s = { .listen_fd = -1, .restart_ms = -1, .kill_ms = -1,
+                     .self = getpid() };
     int64_t now, due;
     int rc, sfd = -1, timeout;
 
