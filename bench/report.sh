@@ -10,7 +10,7 @@ top_builddir=${top_builddir:-$PWD}
 iterations=${1:-200}
 T=$(mktemp -d /tmp/visits-bench.XXXXXX)
 chmod 755 "$T"
-port=$((20000 + RANDOM % 30000))
+port=$((20000 + RANDOM % 12000))
 stack() {
     "$top_srcdir/tools/visits-stack" "$1" --dir "$T" --port "$port" \
         --bindir "$top_builddir" --srcdir "$top_srcdir"

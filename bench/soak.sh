@@ -22,7 +22,7 @@ die() { say "soak: $*"; exit 1; }
 
 T=$(mktemp -d /tmp/visits-soak.XXXXXX)
 chmod 755 "$T"
-PORT=$((20000 + RANDOM % 30000))
+PORT=$((20000 + RANDOM % 12000))
 stack() {
     "$top_srcdir/tools/visits-stack" "$1" --dir "$T/stack" --port "$PORT" \
         --bindir "$top_builddir" --srcdir "$top_srcdir"

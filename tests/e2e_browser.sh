@@ -103,7 +103,7 @@ start_chromedriver() {
     local try p i
     for try in 1 2 3 4 5; do
         for _ in $(seq 50); do
-            p=$((20000 + RANDOM % 30000))
+            p=$((20000 + RANDOM % 12000))
             [ "$p" != "$PORT" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
         done
         WD=http://127.0.0.1:$p

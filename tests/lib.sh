@@ -33,8 +33,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Ports 20000-31999: below Linux's ephemeral range (32768-60999), where an
+# outgoing connection of any program may hold the port nginx is to bind.
 for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
         PORT=$p
         break
