@@ -9,6 +9,7 @@ WORKDIR /src
 COPY . .
 RUN autoreconf -fi \
     && ./configure --prefix=/usr --sysconfdir=/etc --localstatedir=/var --runstatedir=/run \
+        --with-systemdsystemunitdir=no \
     && make -j"$(nproc)" \
     && make install DESTDIR=/out
 
