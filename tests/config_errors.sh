@@ -30,6 +30,14 @@ for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer
     refuses 2 'could not open config file "/nonexistent.conf"' "$B/$prog" \
         --config /nonexistent.conf
 done
+# Every program answers --version and --help, exit status 0.
+for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer \
+            tools/visits-prune tools/visits-migrate tools/visits-devbroker \
+            tools/visits-supervise; do
+    "$B/$prog" --version | grep -qx "${prog##*/} [0-9.]*" || fail "$prog --version"
+    "$B/$prog" --help | grep -q -- '--help' || fail "$prog --help"
+done
+echo "# ok: every program answers --version and --help"
 # The shipped visits.conf names real keys with their defaults: with every
 # setting uncommented (but the SASL examples), every program accepts it.
 sed 's/^#\([a-z]\)/\1/' "${top_srcdir:?set by make check}/visits.conf" | grep -v '^kafka\.' >"$T/all.conf"

@@ -75,7 +75,7 @@ sup_usage(FILE *out)
             "on SIGTERM or SIGINT stops PROGRAM with SIGTERM and removes PATH.\n"
             "  --socket PATH     the socket to create and pass on\n"
             "  --pid-file FILE   where to write the running PROGRAM's pid\n"
-            "  --help\n");
+            "  --help, --version\n");
 }
 
 /* Writes the child's pid to the pid file through a temporary file and a
@@ -200,6 +200,7 @@ sup_options(supervisor *s, int argc, char **argv)
         { "socket", required_argument, NULL, 's' },
         { "pid-file", required_argument, NULL, 'p' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -216,6 +217,9 @@ sup_options(supervisor *s, int argc, char **argv)
             break;
         case 'h':
             sup_usage(stdout);
+            return 1;
+        case 'V':
+            printf("%s %s\n", program_invocation_short_name, PACKAGE_VERSION);
             return 1;
         default:
             if (optopt == 's' || optopt == 'p')
