@@ -6,6 +6,7 @@ E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh tests/e2e_report.sh \
 	tests/e2e_rebalance.sh tests/e2e_path_flood.sh tests/config_errors.sh \
 	tests/e2e_consumer_metrics.sh tests/e2e_worker_restart.sh tests/e2e_prune.sh \
 	tests/systemd_units.sh tests/e2e_worker_metrics.sh tests/e2e_install.sh \
+	tests/e2e_logs.sh \
 	tests/e2e_pg_down.sh tests/e2e_browser.sh
 TESTS += $(E2E_TESTS)
 
