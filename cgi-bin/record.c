@@ -106,8 +106,8 @@ record_probe(record_app *app, buf *page, FCGX_Request *req, const char *probe)
                         "Visit events whose delivery failed after all retries: "
                         "lost.", st.failed);
         metrics_counter(page, "visits_record_events_dropped_total",
-                        "Visit events not queued because the queue was full: "
-                        "lost.", st.dropped);
+                        "Visit events not queued (the queue full, or the "
+                        "producer failed): lost.", st.dropped);
         metrics_gauge(page, "visits_record_queue_messages",
                       "Messages waiting in the producer's queue for Kafka.",
                       (double)st.queued);

@@ -186,7 +186,7 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
                 buf_printf(&t->out, ",%s\r\n", PQgetvalue(res, 0, 2));
                 if (FCGX_PutStr(t->out.data, (int)t->out.len, req->out)
                     != (int)t->out.len) {
-                    log_info("csv export stopped after %d rows: the client went away",
+                    log_debug("csv export stopped after %d rows: the client went away",
                              rows);
                     PQclear(res);
                     report_csv_cancel(conn);
@@ -302,7 +302,8 @@ report_probe(report_app *app, report_thread *t, FCGX_Request *req,
         wstats_render(&app->answers, "visits_report_requests_total",
                       "Report requests answered, by HTTP status.", &t->out);
         metrics_hist_write(&t->out, "visits_report_query_duration_seconds",
-                           "Time of each report query (JSON and HTML).",
+                           "Time of each report query (JSON and HTML), with a "
+                           "reconnect and retry when the connection was lost.",
                            &app->query_seconds);
         if (t->out.failed)
             http_error(req, 500, "out of memory");

@@ -545,7 +545,7 @@ consumer_ready(consumer *cs, buf *body)
     char err[256];
     int ready = 1;
 
-    if (kafka_ping(cs->rk, CONSUMER_READY_MS, err, sizeof(err)) < 0) {
+    if (kafka_ping(cs->rk, cs->c->topic, CONSUMER_READY_MS, err, sizeof(err)) < 0) {
         buf_printf(body, "not ready: %s\n", err);
         ready = 0;
     }
@@ -558,7 +558,8 @@ consumer_ready(consumer *cs, buf *body)
 
 /* Answers the monitoring listener: /metrics; /healthz, alive while the
  * main loop turns; /readyz, Kafka and PostgreSQL reachable. Runs on the
- * listener's thread: reads only cs->stats, cs->rk and the configuration. */
+ * listener's threads, several at once: reads only cs->stats (atomics),
+ * cs->rk (thread-safe) and the configuration. */
 static int
 consumer_probe(void *ctx, const char *path, buf *body, const char **type)
 {

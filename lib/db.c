@@ -34,23 +34,25 @@ db_connect(const char *conninfo, char *err, size_t errlen)
 int
 db_ping(const char *conninfo, char *err, size_t errlen)
 {
+    /* A real login, not PQping: that answers "accepting connections" for a
+     * wrong password or a missing database too. */
     const char *keys[] = { "application_name", "connect_timeout", "dbname", NULL };
     const char *values[] = { program_invocation_short_name, "2", conninfo, NULL };
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    char why[256];
+    int rc = 0;
 
-    switch (PQpingParams(keys, values, 1)) {
-    case PQPING_OK:
-        return 0;
-    case PQPING_REJECT:
-        snprintf(err, errlen, "postgresql is not accepting connections "
-                 "(starting up or shutting down)");
-        return -1;
-    case PQPING_NO_ATTEMPT:
-        snprintf(err, errlen, "postgresql connection parameters are invalid");
-        return -1;
-    default:
-        snprintf(err, errlen, "postgresql does not answer");
+    if (conn == NULL) {
+        snprintf(err, errlen, "postgresql: out of memory");
         return -1;
     }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        db_error(conn, NULL, why, sizeof(why));
+        snprintf(err, errlen, "postgresql: %s", why);
+        rc = -1;
+    }
+    PQfinish(conn);
+    return rc;
 }
 
 void

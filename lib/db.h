@@ -15,9 +15,10 @@
  * NULL with a message in err. */
 PGconn *db_connect(const char *conninfo, char *err, size_t errlen);
 
-/* Asks the server of conninfo whether it accepts connections, without
- * logging in, waiting at most 2 s unless conninfo sets connect_timeout.
- * Returns 0, or -1 with a message naming why not. */
+/* Logs in with conninfo and out again, waiting at most 2 s unless conninfo
+ * sets connect_timeout: whether the database can be used now (server up,
+ * credentials right, database there). Returns 0, or -1 with a message
+ * starting "postgresql: ". */
 int db_ping(const char *conninfo, char *err, size_t errlen);
 
 /* Writes libpq's message for res (or for conn when res is NULL) to err,

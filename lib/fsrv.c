@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "vtime.h"
 
 #define FSRV_BACKLOG 1024
 #define FSRV_STACK_SIZE (512 * 1024)
@@ -378,10 +379,12 @@ fsrv_drain(fsrv *s)
     /* Never read, so it stays readable and wakes every idle thread. */
     if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
         log_error("could not wake the request threads: %s", strerror(errno));
-    for (long waited = 1; atomic_load(&s->inflight) > 0; waited++) {
-        if (waited % FSRV_DRAIN_MS == 0)
-            log_warn("%d requests still running after %ld ms, waiting",
-                     atomic_load(&s->inflight), waited);
+    for (int64_t t0 = vtime_mono_ms(), said = 0; atomic_load(&s->inflight) > 0;) {
+        if (vtime_mono_ms() - t0 >= said + FSRV_DRAIN_MS) {
+            said += FSRV_DRAIN_MS;
+            log_warn("%d requests still running after %lld ms, waiting",
+                     atomic_load(&s->inflight), (long long)said);
+        }
         fsrv_pause_ms(1);
     }
 }

@@ -366,12 +366,13 @@ hsrv_stop(hsrv *s)
     }
     pthread_join(s->thread, NULL);
     /* Each connection ends within its read and write timeouts plus a
-     * readiness check: wait for them, as they use s. */
-    for (int waited = 0; atomic_load(&s->active) > 0; waited++) {
-        if (waited == 10000) {
-            log_error("metrics listener: %d requests still running, leaving them",
-                      atomic_load(&s->active));
-            return;
+     * readiness check. Wait for every one, however long: they use s and
+     * the caller's ctx, which the caller frees next. */
+    for (int64_t t0 = vtime_mono_ms(), said = 0; atomic_load(&s->active) > 0;) {
+        if (vtime_mono_ms() - t0 >= said + 5000) {
+            said += 5000;
+            log_warn("metrics listener: %d requests still running after %lld ms, "
+                     "waiting", atomic_load(&s->active), (long long)said);
         }
         usleep(1000);
     }

@@ -20,7 +20,8 @@
 /* Answers a GET (or HEAD: the body is dropped) of path, the request
  * target without its query string. Fills body and *content_type (a static
  * string; "text/plain; charset=utf-8" when left NULL) and returns the
- * status: 200, 404, 503... Called on the server's thread only. */
+ * status: 200, 404, 503... Called on up to HSRV_MAX_ACTIVE threads at
+ * once: it must be thread-safe. */
 typedef int (*hsrv_handler)(void *ctx, const char *path, buf *body,
                             const char **content_type);
 
@@ -35,7 +36,10 @@ hsrv *hsrv_start(const char *addr, hsrv_handler handler, void *ctx, char *err,
 /* The address it listens on, "host:port", with the port it got. */
 const char *hsrv_address(const hsrv *s);
 
-/* Stops the thread, closes the socket and frees s. Accepts NULL. */
+/* Stops accepting, waits for every request being answered (however long;
+ * a stop that must be bounded is bounded by whoever stops the program),
+ * closes the socket and frees s. ctx may be freed after it returns.
+ * Accepts NULL. */
 void hsrv_stop(hsrv *s);
 
 #endif

@@ -72,15 +72,39 @@ failed:
 }
 
 int
-kafka_ping(rd_kafka_t *rk, int timeout_ms, char *err, size_t errlen)
+kafka_ping(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err,
+           size_t errlen)
 {
     const struct rd_kafka_metadata *md;
-    rd_kafka_resp_err_t kerr = rd_kafka_metadata(rk, 0, NULL, &md, timeout_ms);
+    rd_kafka_topic_t *rkt;
+    rd_kafka_resp_err_t kerr;
+    char fatal[256];
+    int rc = -1;
 
+    if (rd_kafka_fatal_error(rk, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(err, errlen, "kafka: fatal error: %s", fatal);
+        return -1;
+    }
+    rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (rkt == NULL) {
+        snprintf(err, errlen, "kafka: topic \"%s\": %s", topic,
+                 rd_kafka_err2str(rd_kafka_last_error()));
+        return -1;
+    }
+    kerr = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    rd_kafka_topic_destroy(rkt);
     if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
         snprintf(err, errlen, "kafka: %s", rd_kafka_err2str(kerr));
         return -1;
     }
+    if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        snprintf(err, errlen, "kafka: topic \"%s\": %s", topic,
+                 md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err)
+                                    : "not in the metadata");
+    else if (md->topics[0].partition_cnt == 0)
+        snprintf(err, errlen, "kafka: topic \"%s\" has no partitions", topic);
+    else
+        rc = 0;
     rd_kafka_metadata_destroy(md);
-    return 0;
+    return rc;
 }

@@ -16,9 +16,11 @@
 rd_kafka_conf_t *kafka_conf_new(const config *c, const char *const *defaults,
                                 char *err, size_t errlen);
 
-/* Asks a broker of rk's cluster for metadata, waiting up to timeout_ms:
- * whether Kafka can be reached now. Returns 0, or -1 with a message.
- * Thread-safe. */
-int kafka_ping(rd_kafka_t *rk, int timeout_ms, char *err, size_t errlen);
+/* Whether rk can work with topic now: no fatal error (an idempotent
+ * producer that hit one drops every later event), and a broker answers a
+ * metadata request for topic within timeout_ms with partitions for it.
+ * Returns 0, or -1 with a message. Thread-safe. */
+int kafka_ping(rd_kafka_t *rk, const char *topic, int timeout_ms, char *err,
+               size_t errlen);
 
 #endif

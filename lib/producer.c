@@ -140,7 +140,7 @@ producer_stats_get(producer *p, producer_stats *st)
 int
 producer_ping(producer *p, int timeout_ms, char *err, size_t errlen)
 {
-    return kafka_ping(p->rk, timeout_ms, err, errlen);
+    return kafka_ping(p->rk, rd_kafka_topic_name(p->rkt), timeout_ms, err, errlen);
 }
 
 void

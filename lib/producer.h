@@ -32,7 +32,7 @@ int producer_send(producer *p, const event *ev);
 /* Fills *st with the counters so far. */
 void producer_stats_get(producer *p, producer_stats *st);
 
-/* Whether Kafka can be reached now (kafka_ping on the producer's client).
+/* Whether events can be delivered now (kafka_ping for the producer's topic).
  * Returns 0, or -1 with a message. Thread-safe. */
 int producer_ping(producer *p, int timeout_ms, char *err, size_t errlen);
 

@@ -5,7 +5,9 @@
 
 #include "metrics.h"
 
-static const int wstats_statuses[WSTATS_NSTATUS - 1] = WSTATS_STATUSES;
+static const int wstats_statuses[] = WSTATS_STATUSES;
+_Static_assert(sizeof(wstats_statuses) / sizeof(wstats_statuses[0]) == WSTATS_NSTATUS - 1,
+               "WSTATS_NSTATUS must be the statuses listed, plus one for the rest");
 
 void
 wstats_count(wstats *w, int status)

@@ -9,9 +9,10 @@
 
 #include "buf.h"
 
-/* The statuses counted one by one; any other counts as "other". */
-#define WSTATS_STATUSES { 200, 304, 400, 404, 405, 429, 500, 503 }
-#define WSTATS_NSTATUS 9    /* the eight above and "other" */
+/* The statuses counted one by one; any other counts as "other". (429 is
+ * nginx's own, from limit_req: the workers never send it.) */
+#define WSTATS_STATUSES { 200, 304, 400, 404, 405, 500, 503 }
+#define WSTATS_NSTATUS 8    /* the seven above and "other" */
 
 typedef struct wstats {
     _Atomic uint64_t answers[WSTATS_NSTATUS];

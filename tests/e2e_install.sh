@@ -47,6 +47,9 @@ note "make install: $got files under the prefix, the same under DESTDIR"
     || fail "the installed visits-migrate failed: $(cat "$T/migrate.log")"
 grep -q 'schema is at version 3 (0 migrations applied now)' "$T/migrate.log" \
     || fail "unexpected: $(cat "$T/migrate.log")"
+"$P/bin/visits-prune" --config "$P/etc/visits/visits.conf" --database "$VISITS_DATABASE" \
+    2>"$T/prune.log" || fail "the installed visits-prune failed: $(cat "$T/prune.log")"
+grep -q 'pruned visit_minutes=0 ' "$T/prune.log" || fail "unexpected: $(cat "$T/prune.log")"
 
 # The installed workers, as the installed units would run them.
 mkdir -p "$P/run/visits" "$P/var/cache/visits"

@@ -110,7 +110,9 @@ sup_exec(const supervisor *s)
     char pid[32];
 
     /* If the supervisor dies (SIGKILL, the OOM killer), the worker is told
-     * to stop instead of keeping the socket from the next supervisor. */
+     * to stop rather than serve on unsupervised; it still holds the socket
+     * while it drains and flushes (up to about 10 s), and a new supervisor
+     * started meanwhile refuses the path until it is gone. */
     if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != s->self)
         goto failed;
     if (s->listen_fd == SUP_LISTEN_FD) {
