@@ -10,7 +10,7 @@
 P=$T/prefix
 B2=$T/build
 pids=()
-trap '_rc=$?; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done; wait; (exit $_rc); cleanup' EXIT
+on_exit 'for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done; wait'
 
 # From the distribution's files (configure refuses a second build of a
 # source tree already configured in place).

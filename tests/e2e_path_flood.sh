@@ -8,7 +8,7 @@
 
 CAP=1000
 second=
-trap '_rc=$?; [ -n "$second" ] && kill -TERM "$second" 2>/dev/null; (exit $_rc); cleanup' EXIT
+on_exit '[ -n "$second" ] && kill -TERM "$second" 2>/dev/null'
 
 # Every flooded event falls in the minute that began before the test.
 MINUTE=$(date -u +%Y-%m-%dT%H:%M:00)

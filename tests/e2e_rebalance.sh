@@ -15,6 +15,7 @@ sleep 3
     -X heartbeat.interval.ms=1000 --metrics-listen 127.0.0.1:0 \
     >"$T/log/consumer2.log" 2>&1 &
 second=$!
+on_exit "kill -TERM $second 2>/dev/null"
 for _ in $(seq 200); do grep -q 'assigned [1-9]' "$T/log/consumer2.log" && break; sleep 0.1; done
 grep -q 'assigned [1-9]' "$T/log/consumer2.log" || fail "the second consumer got no partitions"
 note "second consumer: $(grep -o 'assigned [0-9]* partitions' "$T/log/consumer2.log" | tail -n 1)"

@@ -17,10 +17,18 @@ stack() {
         --bindir "$top_builddir" --srcdir "$top_srcdir"
 }
 
+# on_exit COMMAND: runs COMMAND (eval'd, failures ignored) when the test
+# exits, however it exits, before the stack stops: a test's own processes.
+# Use it rather than a trap of the test's own, which would replace this one.
+EXIT_HOOKS=()
+on_exit() { EXIT_HOOKS+=("$1"); }
+
 cleanup() {
-    local rc=$?
+    local rc=$? h
     trap - EXIT
-    [ -n "$PORT" ] && stack stop || true
+    set +e      # nothing below may cut the cleanup short
+    for h in "${EXIT_HOOKS[@]}"; do eval "$h"; done
+    [ -n "$PORT" ] && stack stop
     if [ "$rc" -ne 0 ]; then
         for f in "$T"/log/*.log; do
             [ -s "$f" ] || continue
