@@ -85,63 +85,56 @@ record_visit(record_app *app, buf *page, FCGX_Request *req)
     return 200;
 }
 
-/* Answers a monitoring request: metrics, healthz (alive: it answers) or
- * readyz (Kafka can be reached now). */
+/* The visit worker's /metrics: pages by status and its producer's
+ * counters. */
 static void
-record_probe(record_app *app, buf *page, FCGX_Request *req, const char *probe)
+record_metrics(void *ctx, buf *out)
 {
+    record_app *app = ctx;
     producer_stats st;
-    char err[256];
 
-    buf_reset(page);
-    if (strcmp(probe, "metrics") == 0) {
-        producer_stats_get(app->p, &st);
-        wstats_render(&app->answers, "visits_record_requests_total",
-                      "Visit pages answered, by HTTP status.", page);
-        metrics_counter(page, "visits_record_events_sent_total",
-                        "Visit events accepted into the producer's queue.", st.sent);
-        metrics_counter(page, "visits_record_events_delivered_total",
-                        "Visit events acknowledged by Kafka.", st.delivered);
-        metrics_counter(page, "visits_record_events_failed_total",
-                        "Visit events whose delivery failed after all retries: "
-                        "lost.", st.failed);
-        metrics_counter(page, "visits_record_events_dropped_total",
-                        "Visit events not queued (the queue full, or the "
-                        "producer failed): lost.", st.dropped);
-        metrics_gauge(page, "visits_record_queue_messages",
-                      "Messages waiting in the producer's queue for Kafka.",
-                      (double)st.queued);
-        if (page->failed)
-            http_error(req, 500, "out of memory");
-        else
-            http_respond(req, 200, METRICS_CONTENT_TYPE, "Cache-Control: no-store\r\n",
-                         page->data, page->len);
-    } else if (strcmp(probe, "healthz") == 0) {
-        http_respond(req, 200, "text/plain; charset=utf-8",
-                     "Cache-Control: no-store\r\n", "alive\n", 6);
-    } else if (strcmp(probe, "readyz") == 0) {
-        if (producer_ping(app->p, RECORD_READY_MS, err, sizeof(err)) < 0) {
-            buf_printf(page, "not ready: %s", err);
-            http_error(req, 503, page->data ? page->data : "not ready");
-        } else {
-            http_respond(req, 200, "text/plain; charset=utf-8",
-                         "Cache-Control: no-store\r\n", "ready\n", 6);
-        }
-    } else {
-        http_error(req, 404, "unknown probe: metrics, healthz and readyz exist");
-    }
+    producer_stats_get(app->p, &st);
+    wstats_render(&app->answers, "visits_record_requests_total",
+                  "Visit pages answered, by HTTP status.", out);
+    metrics_counter(out, "visits_record_events_sent_total",
+                    "Visit events accepted into the producer's queue.", st.sent);
+    metrics_counter(out, "visits_record_events_delivered_total",
+                    "Visit events acknowledged by Kafka.", st.delivered);
+    metrics_counter(out, "visits_record_events_failed_total",
+                    "Visit events whose delivery failed after all retries: "
+                    "lost.", st.failed);
+    metrics_counter(out, "visits_record_events_dropped_total",
+                    "Visit events not queued (the queue full, or the "
+                    "producer failed): lost.", st.dropped);
+    metrics_gauge(out, "visits_record_queue_messages",
+                  "Messages waiting in the producer's queue for Kafka.",
+                  (double)st.queued);
 }
 
+/* The visit worker's /readyz: its events can be delivered now. */
+static int
+record_ready(void *ctx, char *err, size_t errlen)
+{
+    record_app *app = ctx;
+
+    return producer_ping(app->p, RECORD_READY_MS, err, errlen);
+}
+
+/* Requests nginx marks with VISITS_PROBE (its monitoring locations; a
+ * visitor cannot set it) are monitoring; the rest are visits, counted by
+ * status. */
 static void
 record_handle(void *ctx, void *tctx, FCGX_Request *req)
 {
     record_app *app = ctx;
     const char *probe = http_param(req, "VISITS_PROBE");
 
-    if (probe[0] != '\0')
-        record_probe(app, tctx, req, probe);
-    else
-        wstats_count(&app->answers, record_visit(app, tctx, req));
+    if (probe[0] != '\0') {
+        http_probe_app pa = { app, record_metrics, record_ready };
+        http_probe(req, probe, &pa, tctx);
+        return;
+    }
+    wstats_count(&app->answers, record_visit(app, tctx, req));
 }
 
 int
@@ -155,14 +148,8 @@ main(int argc, char **argv)
     int rc;
 
     fsrv_block_signals(&stop);
-    rc = config_load(&c, CONFIG_RECORD, argc, argv, err, sizeof(err));
-    if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
-        config_free(&c);
-        return rc < 0 ? 2 : 0;
-    }
-    log_set_level(c.log_level);
+    if ((rc = config_main(&c, CONFIG_RECORD, argc, argv)) >= 0)
+        return rc;
     p = producer_create(&c, err, sizeof(err));
     if (p == NULL) {
         log_error("%s", err);

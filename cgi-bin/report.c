@@ -289,41 +289,27 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
     return 200;
 }
 
-/* Answers a monitoring request: metrics, healthz (alive: it answers) or
- * readyz (PostgreSQL accepts connections now). */
+/* The report worker's /metrics: requests by status and query times. */
 static void
-report_probe(report_app *app, report_thread *t, FCGX_Request *req,
-             const char *probe)
+report_metrics(void *ctx, buf *out)
 {
-    char err[256];
+    report_app *app = ctx;
 
-    buf_reset(&t->out);
-    if (strcmp(probe, "metrics") == 0) {
-        wstats_render(&app->answers, "visits_report_requests_total",
-                      "Report requests answered, by HTTP status.", &t->out);
-        metrics_hist_write(&t->out, "visits_report_query_duration_seconds",
-                           "Time of each report query (JSON and HTML), with a "
-                           "reconnect and retry when the connection was lost.",
-                           &app->query_seconds);
-        if (t->out.failed)
-            http_error(req, 500, "out of memory");
-        else
-            http_respond(req, 200, METRICS_CONTENT_TYPE, "Cache-Control: no-store\r\n",
-                         t->out.data, t->out.len);
-    } else if (strcmp(probe, "healthz") == 0) {
-        http_respond(req, 200, "text/plain; charset=utf-8",
-                     "Cache-Control: no-store\r\n", "alive\n", 6);
-    } else if (strcmp(probe, "readyz") == 0) {
-        if (db_ping(app->c->database, err, sizeof(err)) < 0) {
-            buf_printf(&t->out, "not ready: %s", err);
-            http_error(req, 503, t->out.data ? t->out.data : "not ready");
-        } else {
-            http_respond(req, 200, "text/plain; charset=utf-8",
-                         "Cache-Control: no-store\r\n", "ready\n", 6);
-        }
-    } else {
-        http_error(req, 404, "unknown probe: metrics, healthz and readyz exist");
-    }
+    wstats_render(&app->answers, "visits_report_requests_total",
+                  "Report requests answered, by HTTP status.", out);
+    metrics_hist_write(out, "visits_report_query_duration_seconds",
+                       "Time of each report query (JSON and HTML), with a "
+                       "reconnect and retry when the connection was lost.",
+                       &app->query_seconds);
+}
+
+/* The report worker's /readyz: the database can be used now. */
+static int
+report_ready(void *ctx, char *err, size_t errlen)
+{
+    report_app *app = ctx;
+
+    return db_ping(app->c->database, err, errlen);
 }
 
 /* Requests nginx marks with VISITS_PROBE (its monitoring locations; a
@@ -334,29 +320,24 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
     report_app *app = ctx;
     const char *probe = http_param(req, "VISITS_PROBE");
 
-    if (probe[0] != '\0')
-        report_probe(app, tctx, req, probe);
-    else
-        wstats_count(&app->answers, report_answer(app, tctx, req));
+    if (probe[0] != '\0') {
+        http_probe_app pa = { app, report_metrics, report_ready };
+        http_probe(req, probe, &pa, &((report_thread *)tctx)->out);
+        return;
+    }
+    wstats_count(&app->answers, report_answer(app, tctx, req));
 }
 
 int
 main(int argc, char **argv)
 {
-    char err[512];
     sigset_t stop;
     config c;
     int rc;
 
     fsrv_block_signals(&stop);
-    rc = config_load(&c, CONFIG_REPORT, argc, argv, err, sizeof(err));
-    if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
-        config_free(&c);
-        return rc < 0 ? 2 : 0;
-    }
-    log_set_level(c.log_level);
+    if ((rc = config_main(&c, CONFIG_REPORT, argc, argv)) >= 0)
+        return rc;
     report_app ra;
     memset(&ra, 0, sizeof(ra));
     ra.c = &c;

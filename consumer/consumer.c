@@ -683,14 +683,8 @@ main(int argc, char **argv)
     int rc;
 
     memset(&cs, 0, sizeof(cs));
-    rc = config_load(&c, CONFIG_CONSUMER, argc, argv, err, sizeof(err));
-    if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
-        config_free(&c);
-        return rc < 0 ? 2 : 0;
-    }
-    log_set_level(c.log_level);
+    if ((rc = config_main(&c, CONFIG_CONSUMER, argc, argv)) >= 0)
+        return rc;
     cs.c = &c;
     rc = 1;
 

@@ -404,3 +404,19 @@ config_free(config *c)
     }
     c->nkafka = 0;
 }
+
+int
+config_main(config *c, unsigned program, int argc, char **argv)
+{
+    char err[512];
+    int rc = config_load(c, program, argc, argv, err, sizeof(err));
+
+    if (rc == 0) {
+        log_set_level(c->log_level);
+        return -1;
+    }
+    if (rc < 0)
+        fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
+    config_free(c);
+    return rc < 0 ? 2 : 0;
+}

@@ -61,6 +61,12 @@ typedef struct config {
 int config_load(config *c, unsigned program, int argc, char **argv, char *err,
                 size_t errlen);
 
+/* config_load for main, with its conventions: returns -1 when the
+ * program should run (c loaded, the log level set); otherwise frees c and
+ * returns the exit status: 0 after --help or --version, 2 after printing
+ * "program: message" on stderr. */
+int config_main(config *c, unsigned program, int argc, char **argv);
+
 /* Frees every string of c. Accepts NULL. */
 void config_free(config *c);
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "metrics.h"
+
 const char *
 http_reason(int status)
 {
@@ -154,4 +156,33 @@ http_get_or_head(FCGX_Request *req)
     http_text(req, 405, "Allow: GET, HEAD\r\nCache-Control: no-store\r\n",
               "method not allowed: use GET or HEAD");
     return 0;
+}
+
+void
+http_probe(FCGX_Request *req, const char *probe, const http_probe_app *app,
+           buf *out)
+{
+    static const char text[] = "text/plain; charset=utf-8";
+    static const char nocache[] = "Cache-Control: no-store\r\n";
+    char err[256];
+
+    buf_reset(out);
+    if (strcmp(probe, "metrics") == 0) {
+        app->metrics(app->ctx, out);
+        if (out->failed)
+            http_error(req, 500, "out of memory");
+        else
+            http_respond(req, 200, METRICS_CONTENT_TYPE, nocache, out->data, out->len);
+    } else if (strcmp(probe, "healthz") == 0) {
+        http_respond(req, 200, text, nocache, "alive\n", 6);
+    } else if (strcmp(probe, "readyz") == 0) {
+        if (app->ready(app->ctx, err, sizeof(err)) < 0) {
+            buf_printf(out, "not ready: %s", err);
+            http_error(req, 503, out->failed ? "not ready" : out->data);
+        } else {
+            http_respond(req, 200, text, nocache, "ready\n", 6);
+        }
+    } else {
+        http_error(req, 404, "unknown probe: metrics, healthz and readyz exist");
+    }
 }

@@ -78,14 +78,8 @@ main(int argc, char **argv)
     sigaddset(&stop, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    rc = config_load(&c, CONFIG_DEVBROKER, argc, argv, err, sizeof(err));
-    if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
-        config_free(&c);
-        return rc < 0 ? 2 : 0;
-    }
-    log_set_level(c.log_level);
+    if ((rc = config_main(&c, CONFIG_DEVBROKER, argc, argv)) >= 0)
+        return rc;
     rc = 1;
 
     /* The mock cluster lives inside a client handle that never connects. */

@@ -16,14 +16,8 @@ main(int argc, char **argv)
     config c;
     int rc, applied, version;
 
-    rc = config_load(&c, CONFIG_MIGRATE, argc, argv, err, sizeof(err));
-    if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
-        config_free(&c);
-        return rc < 0 ? 2 : 0;
-    }
-    log_set_level(c.log_level);
+    if ((rc = config_main(&c, CONFIG_MIGRATE, argc, argv)) >= 0)
+        return rc;
     rc = 1;
     conn = db_connect(c.database, err, sizeof(err));
     if (conn == NULL) {

@@ -66,14 +66,8 @@ main(int argc, char **argv)
     config c;
     int rc;
 
-    rc = config_load(&c, CONFIG_PRUNE, argc, argv, err, sizeof(err));
-    if (rc != 0) {
-        if (rc < 0)
-            fprintf(stderr, "%s: %s\n", program_invocation_short_name, err);
-        config_free(&c);
-        return rc < 0 ? 2 : 0;
-    }
-    log_set_level(c.log_level);
+    if ((rc = config_main(&c, CONFIG_PRUNE, argc, argv)) >= 0)
+        return rc;
     if (c.keep_hours_days < c.keep_minutes_days) {
         fprintf(stderr, "%s: keep-hours-days (%ld) is shorter than "
                 "keep-minutes-days (%ld)\n", program_invocation_short_name,
