@@ -48,6 +48,14 @@ main(int argc, char **argv)
     if (rd_kafka_conf_set(conf, "bootstrap.servers", argv[1], err, sizeof(err))
             != RD_KAFKA_CONF_OK
         || rd_kafka_conf_set(conf, "message.max.bytes", "2000000", err, sizeof(err))
+            != RD_KAFKA_CONF_OK
+        /* Each message to a random partition, compressed: the dev broker
+         * keeps about 5 MB per partition, and the sticky partitioner's
+         * runs once overfilled one with a 50,000-event flood, which then
+         * lost its oldest events. */
+        || rd_kafka_conf_set(conf, "sticky.partitioning.linger.ms", "0", err,
+                             sizeof(err)) != RD_KAFKA_CONF_OK
+        || rd_kafka_conf_set(conf, "compression.codec", "lz4", err, sizeof(err))
             != RD_KAFKA_CONF_OK) {
         fprintf(stderr, "kafka_produce: %s\n", err);
         rd_kafka_conf_destroy(conf);
