@@ -10,7 +10,7 @@ bench_visits_fcgi_hello_SOURCES = bench/fcgi-hello.c
 bench_visits_fcgi_hello_LDADD = $(VISITS_LIBS)
 bench_visits_preload_SOURCES = bench/preload.c
 bench_visits_preload_LDADD = $(VISITS_LIBS)
-EXTRA_DIST += bench/report.sh bench/bench.sh bench/paths.lua bench/ceiling.conf.in \
+EXTRA_DIST += bench/report.sh bench/bench.sh bench/paths.lua bench/event.lua bench/ceiling.conf.in \
 	bench/plot.gp bench/json-poller.sh bench/soak.sh
 
 # Report build time over 24 h x 1,000 paths a minute.

@@ -7,13 +7,19 @@
 #      and /visits.json against what was answered, measures freshness (a
 #      marker answered -> it shows in /visits.json through nginx's cache,
 #      and -> its row in PostgreSQL) and /visits.json latency.
-#   2. max: wrk against the visit worker, 50 paths, and the CPU and peak RSS
-#      of each component meanwhile; then wrk again with ten marker visits a
-#      second beside it, for freshness at full load.
-#   3. ceilings: nginx `return 204` and nginx -> visits-fcgi-hello (same
-#      threads, keepalive and fastcgi settings), with the same wrk script.
+#   2. max: wrk against the counted demo site (a static page with the
+#      line of visits-count.conf: nginx mirrors each page view to the visit
+#      worker), 50 paths, and the CPU and peak RSS of each component
+#      meanwhile; then wrk again with ten marker visits a second beside
+#      it, for freshness at full load.
+#   3. ceilings: the same static page not counted, nginx `return 204` and
+#      nginx -> visits-fcgi-hello (same threads, keepalive and fastcgi
+#      settings), with the same wrk script.
 #   4. consumer: 1,000,000 events over 1,000 paths preloaded into a second
 #      dev broker, then a second consumer drains them into PostgreSQL.
+#   5. outage: open-loop load on the site not counted, counted, counted
+#      with the visit worker hung (SIGSTOP), then stopped: every request
+#      answered, and the latencies side by side.
 # Writes $OUT/results.json, the series behind it and, with gnuplot, the plot
 # $OUT/bench.png (bench/plot.gp); prints a summary, and
 # ends with one line "RESULT key=value ...". Stops everything it started.
@@ -54,8 +60,11 @@ free_port() {
     die "no free port"
 }
 PORT=$(free_port)
+# The demo site answers every path with its index.html: wrk's 50 paths are
+# pages of it.
+export VISITS_DEMO_FALLBACK=index
 stack() {
-    "$top_srcdir/tools/visits-stack" "$1" --dir "$T/stack" --port "$PORT" \
+    "$top_srcdir/tools/visits-stack" "$1" --dir "$T/stack" --port "$PORT" --app-port "$(free_port)" \
         --bindir "$top_builddir" --srcdir "$top_srcdir"
 }
 PIDS_TO_KILL=()
@@ -95,12 +104,12 @@ ms() {
         else printf "%.3f", v + 0 }'
 }
 
-# run_wrk NAME URL SECONDS: wrk with the paths script; sets WRK_<NAME>_RPS,
-# _P50, _P99, _REQS and _ERRS.
+# run_wrk NAME URL SECONDS [SCRIPT]: wrk with the paths script (or
+# SCRIPT); sets WRK_<NAME>_RPS, _P50, _P99, _REQS and _ERRS.
 run_wrk() {
-    local name=$1 url=$2 secs=$3 out
+    local name=$1 url=$2 secs=$3 script=${4:-$top_srcdir/bench/paths.lua} out
     out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${secs}s" --latency \
-        -s "$top_srcdir/bench/paths.lua" "$url")
+        -s "$script" "$url")
     printf '%s\n' "$out" >"$T/wrk-$name.txt"
     printf -v "WRK_${name}_RPS" '%s' "$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")"
     printf -v "WRK_${name}_P50" '%s' "$(ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
@@ -261,11 +270,12 @@ say "   /visits.json under load: p50 ${REPORT_P50} ms, p99 ${REPORT_P99} ms"
 # --- 3. ceilings (first) and 2. max -----------------------------------------------
 
 mkdir -p "$T/ceil"
-P204=$(free_port) PHELLO=$(free_port)
+P204=$(free_port) PHELLO=$(free_port) PSTATIC=$(free_port)
 user=""
 [ "$(id -u)" -eq 0 ] && user="user root root;"
 sed -e "s|@PREFIX@|$T/ceil|g" -e "s|@WORKERS@|2|g" -e "s|@PORT_204@|$P204|g" \
     -e "s|@PORT_HELLO@|$PHELLO|g" -e "s|@HELLO_SOCKET@|$T/ceil/hello.sock|g" \
+    -e "s|@PORT_STATIC@|$PSTATIC|g" -e "s|@DEMO_DIR@|$top_srcdir/www/demo|g" \
     -e "s|@USER@|$user|g" "$top_srcdir/bench/ceiling.conf.in" >"$T/ceil/nginx.conf"
 "$B/visits-fcgi-hello" --socket "$T/ceil/hello.sock" >"$T/ceil/hello.log" 2>&1 &
 PIDS_TO_KILL+=("$!")
@@ -276,14 +286,25 @@ say "3. ceilings: wrk -t$WRK_THREADS -c$WRK_CONNS for ${CEIL_S}s each ..."
 run_wrk HELLO "http://127.0.0.1:$PHELLO" "$CEIL_S"
 say "   nginx -> fastcgi hello: $WRK_HELLO_RPS req/s (p50 $WRK_HELLO_P50 ms, p99 $WRK_HELLO_P99 ms)"
 
-say "2. max: wrk -t$WRK_THREADS -c$WRK_CONNS for ${MAX_S}s against the visit worker ..."
+CEIL_NGINX=$(cat "$T/ceil/nginx.pid")
+c0=$(ticks "$CEIL_NGINX")
+run_wrk STATIC "http://127.0.0.1:$PSTATIC" "$CEIL_S"
+STATIC_CPU_US=$(awk -v d=$(($(ticks "$CEIL_NGINX") - c0)) -v hz="$HZ" -v n="$WRK_STATIC_REQS" \
+    'BEGIN {printf "%.1f", d / hz * 1e6 / n}')
+say "   the demo site, not counted: $WRK_STATIC_RPS req/s (p50 $WRK_STATIC_P50 ms, p99 $WRK_STATIC_P99 ms), nginx $STATIC_CPU_US cpu-us a page"
+
+say "2. max: wrk -t$WRK_THREADS -c$WRK_CONNS for ${MAX_S}s against the counted demo site ..."
 declare -A T0 T1
 for c in "${!PID[@]}"; do T0[$c]=$(ticks "${PID[$c]}"); done
 t0=$(date +%s.%N)
 run_wrk OURS "$URL" "$MAX_S"
 t1=$(date +%s.%N)
 for c in "${!PID[@]}"; do T1[$c]=$(ticks "${PID[$c]}"); done
-say "   visit worker: $WRK_OURS_RPS visits/s (p50 $WRK_OURS_P50 ms, p99 $WRK_OURS_P99 ms) ${WRK_OURS_ERRS}"
+say "   the demo site, counted: $WRK_OURS_RPS visits/s (p50 $WRK_OURS_P50 ms, p99 $WRK_OURS_P99 ms) ${WRK_OURS_ERRS}"
+# CPU a counted page costs, by component.
+per_view() { awk -v d=$((T1[$1] - T0[$1])) -v hz="$HZ" -v n="$WRK_OURS_REQS" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}'; }
+OURS_NGINX_US=$(per_view nginx) OURS_RECORD_US=$(per_view record)
+say "   cpu-us a counted page: nginx $OURS_NGINX_US, visit worker $OURS_RECORD_US (not counted: nginx $STATIC_CPU_US)"
 # Freshness at full load in a run of its own: its pollers (a bash loop
 # running curl ten times a second, psql every 20 ms) take CPU the hello's
 # run above did not have to share.
@@ -312,7 +333,49 @@ say "   resources over ${elapsed%.*} s: $(jq -r 'to_entries | map("\(.key) \(.va
 
 run_wrk N204 "http://127.0.0.1:$P204" "$CEIL_S"
 say "   nginx return 204: $WRK_N204_RPS req/s"
+say "   the events API: wrk POSTing beacons for ${CEIL_S}s ..."
+run_wrk EVENT "$URL" "$CEIL_S" "$top_srcdir/bench/event.lua"
+EVENT_RATIO=$(awk -v a="$WRK_EVENT_RPS" -v b="$WRK_HELLO_RPS" 'BEGIN {printf "%.3f", a / b}')
+say "   events API: $WRK_EVENT_RPS events/s (p99 $WRK_EVENT_P99 ms) ${WRK_EVENT_ERRS}, $EVENT_RATIO of the fastcgi hello"
+
+# --- 5. outage -----------------------------------------------------------------------
+
+# The counted site while its visit worker is healthy, hung (SIGSTOP), then
+# stopped, against the same site not counted: open-loop load at a fixed
+# rate (visits-loadgen, latency from each request's due time, so a
+# stalled connection shows), every request must be answered.
+OUT_S=$((MAX_S < 10 ? 5 : 10))
+OUT_RATE=$(awk -v r="$WRK_OURS_RPS" 'BEGIN {r = int(r * 0.4 / 100) * 100; if (r > 5000) r = 5000; if (r < 500) r = 500; print r}')
+say "5. outage: $OUT_RATE pages/s for ${OUT_S}s each, open loop: not counted, counted, worker hung, worker stopped ..."
+# outage_run NAME URL: sets OUT_<NAME>_{OK,SENT,P50,P99,P999,MAX}.
+outage_run() {
+    local line f
+    line=$("$B/visits-loadgen" --url "$2" --rate "$OUT_RATE" --duration "$OUT_S" \
+        --connections 64 --paths 50 2>/dev/null | tail -n 1)
+    for f in sent ok p50_ms p99_ms p999_ms max_ms; do
+        printf -v "OUT_${1}_${f%_ms}" '%s' "$(sed -n "s/.* \{0,1\}$f=\([0-9.]*\).*/\1/p" <<<" $line")"
+    done
+    local ok=OUT_${1}_ok sent=OUT_${1}_sent p50=OUT_${1}_p50 p99=OUT_${1}_p99 p999=OUT_${1}_p999 max=OUT_${1}_max
+    say "   $1: answered ${!ok} of ${!sent}, p50 ${!p50} ms, p99 ${!p99} ms, p99.9 ${!p999} ms, max ${!max} ms"
+}
+outage_run STATIC "http://127.0.0.1:$PSTATIC"
+outage_run COUNTED "$URL"
+WORKER=$(cat "$T/stack/run/record-worker.pid")
+kill -STOP "$WORKER"
+outage_run HUNG "$URL"
+kill -CONT "$WORKER"
+# Stopped: its supervisor takes it down and removes the socket.
+SUPERVISOR=$(cat "$T/stack/run/record.pid")
+kill -TERM "$SUPERVISOR"
+for _ in $(seq 300); do kill -0 "$SUPERVISOR" 2>/dev/null || break; sleep 0.1; done
+outage_run STOPPED "$URL"
 nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
+OUTAGE_OK=yes
+for n in STATIC COUNTED HUNG STOPPED; do
+    ok=OUT_${n}_ok sent=OUT_${n}_sent
+    [ -n "${!ok}" ] && [ "${!ok}" = "${!sent}" ] || OUTAGE_OK=no
+done
+[ "$OUTAGE_OK" = yes ] || say "   NOT every request was answered 200"
 
 say "   waiting for the consumer to catch up ..."
 TOTAL_DB=$(wait_stable)
@@ -397,6 +460,7 @@ DUP=$((TOTAL_DB > DELIVERED ? TOTAL_DB - DELIVERED : 0))
 [ "$CONSUMER_GOT" -gt "$CONSUMER_EVENTS" ] && DUP=$((DUP + CONSUMER_GOT - CONSUMER_EVENTS))
 [ "$CONSUMER_GOT" -lt "$CONSUMER_EVENTS" ] && LOST=$((LOST + CONSUMER_EVENTS - CONSUMER_GOT))
 RATIO=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_HELLO_RPS" 'BEGIN {printf "%.3f", a / b}')
+RATIO_STATIC=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_STATIC_RPS" 'BEGIN {printf "%.3f", a / b}')
 RATIO204=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_N204_RPS" 'BEGIN {printf "%.3f", a / b}')
 
 jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
@@ -411,6 +475,18 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
     --argjson report_p50 "$REPORT_P50" --argjson report_p99 "$REPORT_P99" \
     --argjson ours "$WRK_OURS_RPS" --argjson ours_p50 "$WRK_OURS_P50" --argjson ours_p99 "$WRK_OURS_P99" \
     --argjson hello "$WRK_HELLO_RPS" --argjson n204 "$WRK_N204_RPS" \
+    --argjson static "$WRK_STATIC_RPS" --argjson static_p99 "$WRK_STATIC_P99" \
+    --argjson event "$WRK_EVENT_RPS" --argjson event_p99 "$WRK_EVENT_P99" \
+    --argjson event_ratio "$EVENT_RATIO" \
+    --argjson static_cpu_us "$STATIC_CPU_US" --argjson ratio_static "$RATIO_STATIC" \
+    --argjson nginx_us "$OURS_NGINX_US" --argjson record_us "$OURS_RECORD_US" \
+    --argjson outage_rate "$OUT_RATE" --arg outage_ok "$OUTAGE_OK" --argjson outage_s "$OUT_S" \
+    --argjson outage "$(for n in STATIC COUNTED HUNG STOPPED; do
+        p50=OUT_${n}_p50 p99=OUT_${n}_p99 p999=OUT_${n}_p999 max=OUT_${n}_max
+        jq -nc --arg k "$(tr 'A-Z' 'a-z' <<<"$n")" --argjson a "${!p50:-null}" \
+            --argjson b "${!p99:-null}" --argjson c "${!p999:-null}" --argjson d "${!max:-null}" \
+            '{($k): {p50_ms: $a, p99_ms: $b, p999_ms: $c, max_ms: $d}}'
+    done | jq -sc add)" \
     --argjson ratio "$RATIO" --argjson ratio204 "$RATIO204" --argjson resources "$RES_JSON" \
     --argjson consumer_rate "$CONSUMER_RATE" --argjson consumer_events "$CONSUMER_GOT" \
     --argjson consumer_cpu "$BC_CPU" --argjson consumer_rss "$BC_RSS" \
@@ -424,12 +500,18 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
                           into_postgresql: {p50: $fresh_pg_p50, p99: $fresh_pg_p99}},
            report_ms: {p50: $report_p50, p99: $report_p99}},
   max: {seconds: $max_s, visits_per_s: $ours, p50_ms: $ours_p50, p99_ms: $ours_p99,
+        cpu_us_per_view: {nginx: $nginx_us, record: $record_us},
         freshness_run: {seconds: $fresh_max_s, visits_per_s: $loaded},
         freshness_ms: {markers: $fresh_max_n, p50: $fresh_max_p50, p99: $fresh_max_p99,
                        into_postgresql: {p50: $fresh_max_pg_p50, p99: $fresh_max_pg_p99}},
         resources: $resources},
-  ceilings: {fcgi_hello_per_s: $hello, nginx_204_per_s: $n204,
+  events_api: {per_s: $event, p99_ms: $event_p99, ratio_to_hello: $event_ratio},
+  ceilings: {static_per_s: $static, static_p99_ms: $static_p99,
+             static_nginx_cpu_us_per_view: $static_cpu_us, ratio_to_static: $ratio_static,
+             fcgi_hello_per_s: $hello, nginx_204_per_s: $n204,
              ratio_to_hello: $ratio, ratio_to_204: $ratio204},
+  outage: ({seconds: $outage_s, pages_per_s: $outage_rate,
+            all_answered: ($outage_ok == "yes")} + $outage),
   consumer: {events: $consumer_events, events_per_s: $consumer_rate, cpu_s: $consumer_cpu,
              peak_rss_mb: $consumer_rss, broker_cpu_s: $consumer_broker_cpu,
              postgres_cpu_s: $consumer_pg_cpu},
@@ -437,11 +519,15 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
            lost: $lost, duplicated: $dup}
 }' >"$OUT/results.json"
 say "results: $OUT/results.json"
-echo "RESULT visits_per_s=$WRK_OURS_RPS fcgi_ceiling_per_s=$WRK_HELLO_RPS ratio=$RATIO" \
+echo "RESULT visits_per_s=$WRK_OURS_RPS static_per_s=$WRK_STATIC_RPS ratio_static=$RATIO_STATIC" \
+    "fcgi_ceiling_per_s=$WRK_HELLO_RPS ratio=$RATIO events_per_s=$WRK_EVENT_RPS" \
+    "events_ratio=$EVENT_RATIO" \
     "nginx_204_per_s=$WRK_N204_RPS ratio_204=$RATIO204 sent=$DELIVERED counted=$TOTAL_DB" \
     "lost=$LOST duplicated=$DUP dropped=$DROPPED steady_exact=$STEADY_EXACT" \
     "fresh_p50_ms=$FRESH_P50 fresh_p99_ms=$FRESH_P99 fresh_max_p99_ms=$FRESH_MAX_P99" \
     "fresh_pg_p99_ms=$FRESH_PG_P99" \
     "report_p99_ms=$REPORT_P99" \
     "consumer_per_s=$CONSUMER_RATE record_rss_mb=$(jq -r .record.peak_rss_mb <<<"$RES_JSON")" \
-    "consumer_rss_mb=$BC_RSS"
+    "consumer_rss_mb=$BC_RSS outage_answered=$OUTAGE_OK outage_rate=$OUT_RATE" \
+    "uncounted_p99_ms=$OUT_STATIC_p99 counted_p99_ms=$OUT_COUNTED_p99" \
+    "hung_p99_ms=$OUT_HUNG_p99 stopped_p99_ms=$OUT_STOPPED_p99"

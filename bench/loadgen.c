@@ -1354,7 +1354,7 @@ lg_setup(lg *g, char *err, size_t errlen)
     freeaddrinfo(ai);
     g->suffix_len = (size_t)snprintf(g->suffix, sizeof(g->suffix),
                                      " HTTP/1.1\r\nHost: %s\r\nUser-Agent: " LG_NAME
-                                     "\r\n\r\n", g->o.host);
+                                     "\r\nAccept: text/html\r\n\r\n", g->o.host);
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)g->o.conns + 32) {
         rl.rlim_cur = (rlim_t)g->o.conns + 32;
         if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)

@@ -214,7 +214,7 @@ main(int argc, char **argv)
     t0 = vtime_now_ms();
     for (long long i = 0; i < o.events; i++) {
         snprintf(uri, sizeof(uri), "/bench/c/%lld", i % o.paths);
-        event_init(&ev, vtime_now_ms(), uri, "https://example.com/",
+        event_init(&ev, vtime_now_ms(), "localhost", uri, "https://example.com/",
                    "visits-preload", "127.0.0.1");
         len = event_encode(&ev, json, sizeof(json));
         if (len < 0) {

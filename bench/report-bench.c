@@ -2,7 +2,8 @@
  * query and the rendering, for each window, as JSON and as HTML, against
  * the database given (fill it first: bench/report.sh does). Prints one line
  * per case with percentiles in milliseconds. A benchmark, not a test.
- * Usage: visits-report-bench CONNINFO [ITERATIONS] */
+ * Usage: visits-report-bench CONNINFO [ITERATIONS]; the site reported on
+ * is "localhost", the stack's default. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +36,15 @@ bench_cmp(const void *a, const void *b)
 
 /* Runs one case n times; prints its percentiles. Returns 0 or -1. */
 static int
-bench_case(PGconn *conn, const char *query, int json, int n, double *ms)
+bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
+           double *ms)
 {
     char err[512];
     report_params p;
     buf out = BUF_INIT;
     report r;
 
-    if (params_parse(query, &p, err, sizeof(err)) < 0) {
+    if (params_parse(query, all, &p, err, sizeof(err)) < 0) {
         fprintf(stderr, "%s: %s\n", query, err);
         return -1;
     }
@@ -81,6 +83,7 @@ main(int argc, char **argv)
     };
     char err[512];
     PGconn *conn;
+    sites *all;
     double *ms;
     int n = argc > 2 ? atoi(argv[2]) : 200, rc = 0;
 
@@ -88,15 +91,19 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: visits-report-bench CONNINFO [ITERATIONS]\n");
         return 2;
     }
-    conn = db_connect(argv[1], err, sizeof(err));
+    all = sites_parse("localhost", err, sizeof(err));
+    conn = all ? db_connect(argv[1], err, sizeof(err)) : NULL;
     if (conn == NULL) {
         fprintf(stderr, "%s\n", err);
+        sites_free(all);
         return 1;
     }
     ms = calloc((size_t)n, sizeof(*ms));
     for (size_t q = 0; ms && q < sizeof(queries) / sizeof(queries[0]) && !rc; q++)
-        rc = bench_case(conn, queries[q], 1, n, ms) || bench_case(conn, queries[q], 0, n, ms);
+        rc = bench_case(conn, all, queries[q], 1, n, ms)
+             || bench_case(conn, all, queries[q], 0, n, ms);
     free(ms);
     PQfinish(conn);
+    sites_free(all);
     return rc ? 1 : 0;
 }

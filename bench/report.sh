@@ -12,7 +12,7 @@ T=$(mktemp -d /tmp/visits-bench.XXXXXX)
 chmod 755 "$T"
 port=$((20000 + RANDOM % 12000))
 stack() {
-    "$top_srcdir/tools/visits-stack" "$1" --dir "$T" --port "$port" \
+    "$top_srcdir/tools/visits-stack" "$1" --dir "$T" --port "$port" --app-port $((port + 1)) \
         --bindir "$top_builddir" --srcdir "$top_srcdir"
 }
 trap 'stack stop; rm -rf "$T"' EXIT
@@ -22,15 +22,15 @@ stack start
 echo "filling 24 hours x 1,000 paths per minute ..."
 t0=$(date +%s.%N)
 psql -XqAt "$VISITS_DATABASE" <<'SQL'
-INSERT INTO visit_minutes (minute, path, visits)
-SELECT m, '/p/' || p, 1 + (p * 7 + extract(minute FROM m)::int) % 13
+INSERT INTO visit_minutes (site, minute, path, visits)
+SELECT 'localhost', m, '/p/' || p, 1 + (p * 7 + extract(minute FROM m)::int) % 13
 FROM generate_series(date_trunc('minute', now()) - interval '24 hours',
                      date_trunc('minute', now()), interval '1 minute') AS m,
      generate_series(1, 1000) AS p;
-INSERT INTO visit_hours (hour, path, visits)
-SELECT date_trunc('hour', minute, 'UTC'), path, sum(visits) FROM visit_minutes GROUP BY 1, 2;
-INSERT INTO visit_totals (minute, visits)
-SELECT minute, sum(visits) FROM visit_minutes GROUP BY 1;
+INSERT INTO visit_hours (site, hour, path, visits)
+SELECT site, date_trunc('hour', minute, 'UTC'), path, sum(visits) FROM visit_minutes GROUP BY 1, 2, 3;
+INSERT INTO visit_totals (site, minute, visits)
+SELECT site, minute, sum(visits) FROM visit_minutes GROUP BY 1, 2;
 VACUUM ANALYZE;
 SQL
 printf 'filled %s visit_minutes rows in %.1f s\n' \

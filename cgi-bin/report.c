@@ -89,14 +89,16 @@ report_conn(report_app *app, report_thread *t, int64_t now_ms)
     return t->conn;
 }
 
-/* The CSV export's rows, all paths or one ($3), by minute. */
+/* The CSV export's rows of one site ($3), all paths or one ($4), by
+ * minute. */
 static const char report_csv_all[] =
-    "SELECT extract(epoch FROM minute)::bigint, path, visits"
-    " FROM visit_minutes WHERE minute >= to_timestamp($1::bigint)"
+    "SELECT extract(epoch FROM minute)::bigint, site, path, visits"
+    " FROM visit_minutes WHERE site = $3::text"
+    " AND minute >= to_timestamp($1::bigint)"
     " AND minute < to_timestamp($2::bigint) ORDER BY minute, path";
 static const char report_csv_path[] =
-    "SELECT extract(epoch FROM minute)::bigint, path, visits"
-    " FROM visit_minutes WHERE path = $3::text"
+    "SELECT extract(epoch FROM minute)::bigint, site, path, visits"
+    " FROM visit_minutes WHERE site = $3::text AND path = $4::text"
     " AND minute >= to_timestamp($1::bigint)"
     " AND minute < to_timestamp($2::bigint) ORDER BY minute";
 
@@ -105,7 +107,7 @@ static int
 report_csv_send(PGconn *conn, const csv_params *p, const char *const *params)
 {
     return PQsendQueryParams(conn, p->path[0] ? report_csv_path : report_csv_all,
-                             p->path[0] ? 3 : 2, NULL, params, NULL, NULL, 0)
+                             p->path[0] ? 4 : 3, NULL, params, NULL, NULL, 0)
            && PQsetSingleRowMode(conn);
 }
 
@@ -135,19 +137,20 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
            int64_t now_ms)
 {
     char err[512], from[24], to[24], stamp[VTIME_ISO_SIZE], disp[160];
-    const char *params[3] = { from, to, NULL };
+    const char *params[4] = { from, to, NULL, NULL };
     PGresult *res;
     csv_params p;
     int started = 0, rows = 0, sent, status = 200;
 
-    if (params_parse_csv(http_param(req, "QUERY_STRING"), now_ms, &p, err,
-                         sizeof(err)) < 0) {
+    if (params_parse_csv(http_param(req, "QUERY_STRING"), app->c->sites, now_ms,
+                         &p, err, sizeof(err)) < 0) {
         http_error(req, 400, err);
         return 400;
     }
     snprintf(from, sizeof(from), "%" PRId64, p.from);
     snprintf(to, sizeof(to), "%" PRId64, p.to);
-    params[2] = p.path;
+    params[2] = p.site;
+    params[3] = p.path;
     sent = report_csv_send(conn, &p, params);
     if (!sent && PQstatus(conn) != CONNECTION_OK) {
         /* The server restarted since this connection was last used. */
@@ -174,7 +177,7 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
                          stamp);
                 http_begin(req, 200, "text/csv; charset=utf-8", disp);
                 if (!http_is_head(req))
-                    FCGX_PutS("minute,path,visits\r\n", req->out);
+                    FCGX_PutS("minute,site,path,visits\r\n", req->out);
                 started = 1;
             }
             if (st == PGRES_SINGLE_TUPLE && !http_is_head(req)) {
@@ -183,7 +186,9 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
                 buf_puts(&t->out, stamp);
                 buf_append(&t->out, ",", 1);
                 render_csv_field(&t->out, PQgetvalue(res, 0, 1));
-                buf_printf(&t->out, ",%s\r\n", PQgetvalue(res, 0, 2));
+                buf_append(&t->out, ",", 1);
+                render_csv_field(&t->out, PQgetvalue(res, 0, 2));
+                buf_printf(&t->out, ",%s\r\n", PQgetvalue(res, 0, 3));
                 if (FCGX_PutStr(t->out.data, (int)t->out.len, req->out)
                     != (int)t->out.len) {
                     log_debug("csv export stopped after %d rows: the client went away",
@@ -239,7 +244,8 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
     if (!http_get_or_head(req))
         return 405;
     if (kind != CSV
-        && params_parse(http_param(req, "QUERY_STRING"), &p, err, sizeof(err)) < 0) {
+        && params_parse(http_param(req, "QUERY_STRING"), app->c->sites, &p, err,
+                        sizeof(err)) < 0) {
         http_error(req, 400, err);
         return 400;
     }

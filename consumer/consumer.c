@@ -387,8 +387,10 @@ consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
         && event_check_time(&ev, vtime_now_ms(), cs->c->max_future_s * 1000LL,
                             cs->c->max_age_h * 3600000LL, reason,
                             sizeof(reason)) == 0) {
-        if (agg_add(cs->counts, vtime_minute(ev.ts_ms), ev.path, 1) < 0
-            || agg_add(cs->seconds, ev.ts_ms / 1000, "", 1) < 0) {
+        /* Version 1 events, from before sites, belong to the default. */
+        const char *site = ev.site[0] ? ev.site : sites_name(cs->c->sites, 0);
+        if (agg_add(cs->counts, vtime_minute(ev.ts_ms), site, ev.path, 1) < 0
+            || agg_add(cs->seconds, ev.ts_ms / 1000, site, "", 1) < 0) {
             log_error("out of memory while counting");
             return -1;
         }
@@ -749,8 +751,8 @@ main(int argc, char **argv)
         goto done;
     }
     log_info("consuming \"%s\" via %s group=%s flush_interval_ms=%ld "
-             "max_paths_per_minute=%ld", c.topic, c.brokers, c.group,
-             c.flush_interval_ms, c.max_paths);
+             "max_paths_per_minute=%ld default_site=%s", c.topic, c.brokers,
+             c.group, c.flush_interval_ms, c.max_paths, sites_name(c.sites, 0));
     cs.last_flush_ms = vtime_mono_ms();
     rc = consumer_run(&cs) < 0 ? 1 : 0;
     hsrv_stop(probe);

@@ -1,5 +1,6 @@
-/* agg.h - in-memory aggregation of visits into (time, path) counts: per
- * (time, path) in the consumer, or per second with an empty path. */
+/* agg.h - in-memory aggregation of visits into (time, site, path) counts:
+ * per minute, site and path in the consumer, or per second and site with
+ * an empty path. */
 #ifndef VISITS_AGG_H
 #define VISITS_AGG_H
 
@@ -10,8 +11,9 @@ typedef struct agg_entry {
     uint64_t hash;
     int64_t time;       /* bucket start, seconds since the epoch */
     int64_t count;
-    size_t pathlen;
-    char path[];        /* NUL-terminated */
+    size_t sitelen, pathlen;
+    const char *path;   /* NUL-terminated, stored right after the site */
+    char site[];        /* NUL-terminated */
 } agg_entry;
 
 typedef struct agg agg;
@@ -22,14 +24,14 @@ agg *agg_create(void);
 /* Frees a and every entry. Accepts NULL. */
 void agg_free(agg *a);
 
-/* Adds n to the count of (time, path). Returns 0, or -1 when out of
+/* Adds n to the count of (time, site, path). Returns 0, or -1 when out of
  * memory, in which case a is unchanged. */
-int agg_add(agg *a, int64_t time, const char *path, int64_t n);
+int agg_add(agg *a, int64_t time, const char *site, const char *path, int64_t n);
 
-/* Returns the count of (time, path), 0 when absent. */
-int64_t agg_get(const agg *a, int64_t time, const char *path);
+/* Returns the count of (time, site, path), 0 when absent. */
+int64_t agg_get(const agg *a, int64_t time, const char *site, const char *path);
 
-/* Returns the number of distinct (time, path) keys. */
+/* Returns the number of distinct (time, site, path) keys. */
 size_t agg_size(const agg *a);
 
 /* Returns the sum of all counts. */

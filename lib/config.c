@@ -7,7 +7,7 @@
 #include <string.h>
 
 
-enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_LEVEL };
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_LEVEL, CONFIG_SITES };
 
 typedef struct config_option {
     const char *key;        /* key in the config file */
@@ -25,6 +25,7 @@ typedef struct config_option {
              | CONFIG_DEVBROKER | CONFIG_PRUNE)
 #define KAFKA_CLIENTS (CONFIG_RECORD | CONFIG_CONSUMER)
 #define DB_CLIENTS (CONFIG_REPORT | CONFIG_CONSUMER | CONFIG_MIGRATE | CONFIG_PRUNE)
+#define SITE_USERS (CONFIG_RECORD | CONFIG_REPORT | CONFIG_CONSUMER | CONFIG_MIGRATE)
 #define F(field) offsetof(config, field)
 
 static const config_option config_options[] = {
@@ -41,7 +42,7 @@ static const config_option config_options[] = {
       "FastCGI socket path to listen on; empty: the socket passed by socket "
       "activation (fd 3), else fd 0" },
     { "record-threads", "threads", "VISITS_RECORD_THREADS", CONFIG_RECORD,
-      CONFIG_INT, F(threads), "128", 1, 4096,
+      CONFIG_INT, F(threads), "320", 1, 4096,
       "request threads; at least nginx's upstream connections" },
     { "report-socket", "socket", "VISITS_REPORT_SOCKET", CONFIG_REPORT,
       CONFIG_STR, F(socket), "", 0, 0,
@@ -50,6 +51,10 @@ static const config_option config_options[] = {
     { "report-threads", "threads", "VISITS_REPORT_THREADS", CONFIG_REPORT,
       CONFIG_INT, F(threads), "32", 1, 1024,
       "request threads, each with its own PostgreSQL connection" },
+    { "sites", "sites", "VISITS_SITES", SITE_USERS, CONFIG_SITES, F(sites),
+      "localhost 127.0.0.1 [::1]", 0, 0,
+      "the sites counted: host names separated by spaces, the site's name "
+      "first, sites separated by commas; the first site is the default" },
     { "group", "group", "VISITS_GROUP", CONFIG_CONSUMER, CONFIG_STR, F(group),
       "visits-consumer", 0, 0, "Kafka consumer group" },
     { "flush-interval-ms", "flush-interval-ms", "VISITS_FLUSH_INTERVAL_MS",
@@ -106,6 +111,8 @@ config_set(config *c, const config_option *o, const char *text, const char *from
 {
     char *p = (char *)c + o->offset, *end, *copy;
     enum log_level level;
+    char why[256];
+    sites *parsed;
     long v;
 
     switch (o->type) {
@@ -128,6 +135,15 @@ config_set(config *c, const config_option *o, const char *text, const char *from
         c->log_level = level;
         /* keep the name too */
         __attribute__((fallthrough));
+    case CONFIG_SITES:
+        parsed = sites_parse(text, why, sizeof(why));
+        if (parsed == NULL) {
+            snprintf(err, errlen, "%s (%s): %s", o->key, from, why);
+            return -1;
+        }
+        sites_free(*(sites **)p);
+        *(sites **)p = parsed;
+        return 0;
     case CONFIG_STR:
         copy = strdup(text);
         if (copy == NULL) {
@@ -392,7 +408,11 @@ config_free(config *c)
         return;
     for (size_t k = 0; k < CONFIG_NOPTIONS; k++) {
         const config_option *o = &config_options[k];
-        if (o->type != CONFIG_INT) {
+        if (o->type == CONFIG_SITES) {
+            sites **p = (sites **)((char *)c + o->offset);
+            sites_free(*p);
+            *p = NULL;
+        } else if (o->type != CONFIG_INT) {
             char **p = (char **)((char *)c + o->offset);
             free(*p);
             *p = NULL;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "sites.h"
 
 /* Which program is loading; options apply to some programs only. */
 enum config_program {
@@ -47,6 +48,7 @@ typedef struct config {
     char *bootstrap_file;
     long partitions;
     long broker_count;
+    sites *sites;           /* the counted sites, the default first */
     char *log_level_name;
     enum log_level log_level;
     config_kv kafka[CONFIG_KAFKA_MAX];

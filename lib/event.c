@@ -24,8 +24,8 @@ event_ip_valid(const char *s)
 }
 
 void
-event_init(event *ev, int64_t ts_ms, const char *uri, const char *ref,
-           const char *ua, const char *ip)
+event_init(event *ev, int64_t ts_ms, const char *site, const char *uri,
+           const char *ref, const char *ua, const char *ip)
 {
     uuid_t u;
 
@@ -40,6 +40,7 @@ event_init(event *ev, int64_t ts_ms, const char *uri, const char *ref,
     }
     uuid_unparse_lower(u, ev->id);
     ev->ts_ms = ts_ms;
+    snprintf(ev->site, sizeof(ev->site), "%s", site ? site : "");
     uri = uri ? uri : "/";
     path_normalize(ev->path, sizeof(ev->path), uri, strlen(uri));
     ref = ref ? ref : "";
@@ -86,6 +87,10 @@ event_validate(const event *ev, char *reason, size_t reasonsize)
         snprintf(reason, reasonsize, "field \"ts\" is outside years 2000-2999");
         return -1;
     }
+    if (ev->site[0] != '\0' && !sites_name_valid(ev->site)) {
+        snprintf(reason, reasonsize, "field \"site\" is not a host name");
+        return -1;
+    }
     if (ev->path[0] != '/'
         || path_normalize(norm, sizeof(norm), ev->path, len) != len
         || memcmp(norm, ev->path, len) != 0) {
@@ -127,12 +132,12 @@ event_encode(const event *ev, char *out, size_t outsize)
     char ts[VTIME_ISO_MS_SIZE], reason[128];
     size_t pos = 0, size = outsize < EVENT_JSON_MAX ? outsize : EVENT_JSON_MAX;
 
-    if (event_validate(ev, reason, sizeof(reason)) < 0
+    if (ev->site[0] == '\0' || event_validate(ev, reason, sizeof(reason)) < 0
         || vtime_format_ms(ev->ts_ms, ts) < 0)
         return -1;
-    /* The field order and spacing jansson's compact output had. */
-    if (EVENT_PUT("{\"v\":1,\"id\":") < 0 || EVENT_STR(ev->id) < 0
+    if (EVENT_PUT("{\"v\":2,\"id\":") < 0 || EVENT_STR(ev->id) < 0
         || EVENT_PUT(",\"ts\":") < 0 || EVENT_STR(ts) < 0
+        || EVENT_PUT(",\"site\":") < 0 || EVENT_STR(ev->site) < 0
         || EVENT_PUT(",\"path\":") < 0 || EVENT_STR(ev->path) < 0
         || EVENT_PUT(",\"ref\":") < 0 || EVENT_STR(ev->ref) < 0
         || EVENT_PUT(",\"ua\":") < 0 || EVENT_STR(ev->ua) < 0
@@ -143,9 +148,9 @@ event_encode(const event *ev, char *out, size_t outsize)
 }
 
 /* The members event_decode looks at, in the order it checks them. */
-enum event_field { F_V, F_ID, F_TS, F_PATH, F_REF, F_UA, F_IP, F_COUNT };
+enum event_field { F_V, F_ID, F_TS, F_SITE, F_PATH, F_REF, F_UA, F_IP, F_COUNT };
 static const char *const event_field_names[F_COUNT] = {
-    "v", "id", "ts", "path", "ref", "ua", "ip",
+    "v", "id", "ts", "site", "path", "ref", "ua", "ip",
 };
 
 /* Returns the field named by m's key, or -1 for a key the schema does not
@@ -227,10 +232,11 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
         snprintf(reason, reasonsize, "missing or non-integer field \"v\"");
         return -1;
     }
-    if (v != EVENT_VERSION) {
+    if (v != 1 && v != EVENT_VERSION) {
         snprintf(reason, reasonsize, "unsupported schema version %lld", v);
         return -1;
     }
+
     if (event_get_string(got[F_ID], F_ID, 1, ev->id, sizeof(ev->id), reason,
                          reasonsize) < 0
         || event_get_string(got[F_TS], F_TS, 1, ts, sizeof(ts), reason,
@@ -239,6 +245,17 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
     if (vtime_parse_ms(ts, strlen(ts), &ev->ts_ms) < 0) {
         snprintf(reason, reasonsize,
                  "field \"ts\" is not a UTC time like 2026-01-01T10:00:00.000Z");
+        return -1;
+    }
+    /* Version 1 had no site (a "site" member was an unknown field then):
+     * the consumer counts it under the default site. */
+    ev->site[0] = '\0';
+    if (v == EVENT_VERSION
+        && event_get_string(got[F_SITE], F_SITE, 1, ev->site, sizeof(ev->site),
+                            reason, reasonsize) < 0)
+        return -1;
+    if (v == EVENT_VERSION && ev->site[0] == '\0') {
+        snprintf(reason, reasonsize, "field \"site\" is empty");
         return -1;
     }
     if (event_get_string(got[F_PATH], F_PATH, 1, ev->path, sizeof(ev->path),

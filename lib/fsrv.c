@@ -63,6 +63,7 @@ typedef struct fsrv {
     atomic_int stopping;
     atomic_int inflight;
     atomic_int alive;
+    atomic_int closed_idle; /* kept connections closed idle at the stop */
     log_limit accept_log;   /* accept failures, across threads */
 } fsrv;
 
@@ -135,6 +136,35 @@ fsrv_accept(fsrv *s)
     }
 }
 
+/* Waits until nginx sends the next request on the kept connection fd.
+ * Returns 0 when it is there to read, or -1 once stopping: the caller
+ * closes the idle connection at once, and nginx's keepalive cache notices
+ * and drops it, instead of later sending it a request the stopping
+ * process would have to close unanswered (nginx sends that again, but
+ * counts it against the server: see max_fails in visits-upstreams.conf). */
+static int
+fsrv_wait_kept(fsrv *s, int fd)
+{
+    struct pollfd pfd[2];
+
+    for (;;) {
+        pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+        pfd[1] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
+        if (atomic_load(&s->stopping))
+            return -1;
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno != EINTR)
+                fsrv_pause_ms(10);
+            continue;
+        }
+        /* A request (or nginx closing) first: FCGX_Accept_r takes it. */
+        if (pfd[0].revents != 0)
+            return 0;
+        if (pfd[1].revents != 0)
+            return -1;
+    }
+}
+
 static void *
 fsrv_thread_main(void *arg)
 {
@@ -156,6 +186,9 @@ fsrv_thread_main(void *arg)
             if ((req.ipcFd = fsrv_accept(s)) < 0)
                 break;
             req.keepConnection = 1;
+        } else if (fsrv_wait_kept(s, req.ipcFd) < 0) {
+            atomic_fetch_add(&s->closed_idle, 1);
+            break;      /* FCGX_Free below closes it */
         }
         if (FCGX_Accept_r(&req) < 0) {
             /* The connection is closed (nginx closed it, or a protocol
@@ -463,6 +496,9 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
      * open still use s, which then stays allocated until the process ends. */
     for (int waited = 0; atomic_load(&s->alive) > 0 && waited < 100; waited++)
         fsrv_pause_ms(1);
+    log_info("stopped accepting: closed_idle=%d kept connections, %d threads "
+             "still on a connection", atomic_load(&s->closed_idle),
+             atomic_load(&s->alive));
     if (atomic_load(&s->alive) == 0) {
         if (path[0] != '\0')
             close(s->listen_fd);

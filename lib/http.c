@@ -11,12 +11,16 @@ http_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 202: return "Accepted";
     case 204: return "No Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -85,6 +89,19 @@ http_answer(FCGX_Request *req, int status, const char *content_type,
         && FCGX_PutStr(body, (int)len, req->out) != (int)len)
         return -1;
     return 0;
+}
+
+int
+http_no_content(FCGX_Request *req, const char *extra_headers)
+{
+    char head[512];
+    int n = snprintf(head, sizeof(head), "Status: 204 No Content\r\n"
+                     "X-Content-Type-Options: nosniff\r\n%s\r\n",
+                     extra_headers ? extra_headers : "");
+
+    if (n < 0 || (size_t)n >= sizeof(head))
+        return -1;
+    return FCGX_PutStr(head, n, req->out) == n ? 0 : -1;
 }
 
 int

@@ -36,6 +36,11 @@ int http_etag_matches(const char *if_none_match, const char *etag);
 int http_respond(FCGX_Request *req, int status, const char *content_type,
                  const char *extra_headers, const char *body, size_t len);
 
+/* Answers 204 No Content: no body, no Content-Type, the extra header lines
+ * (each ending in "\r\n", or NULL). Returns 0, or -1 when the client went
+ * away. */
+int http_no_content(FCGX_Request *req, const char *extra_headers);
+
 /* As http_respond, but the body goes out for HEAD as well: nginx's
  * fastcgi_cache stores a HEAD's answer under the same key as a GET's, so
  * a cached answer must be whole (nginx itself drops the body for the HEAD

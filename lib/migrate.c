@@ -74,6 +74,22 @@ done:
 }
 
 int
+migrate_set_default_site(PGconn *conn, const char *site, char *err, size_t errlen)
+{
+    const char *params[1] = { site };
+    PGresult *res = PQexecParams(conn, "SELECT set_config('visits.default_site', $1, false)",
+                                 1, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        db_error(conn, res, err, errlen);
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int
 migrate_version(PGconn *conn, int *version, char *err, size_t errlen)
 {
     PGresult *res = PQexec(conn,

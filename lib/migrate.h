@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* The schema version this build's programs need. */
-#define MIGRATE_REQUIRED_VERSION 2
+#define MIGRATE_REQUIRED_VERSION 4
 
 /* Applies, in order, every migration in dir whose version is above the
  * database's, each in its own transaction together with its row in
@@ -15,6 +15,12 @@
  * each other. Running it twice is harmless. Returns the number applied, or
  * -1 with a message (the failing migration is rolled back). */
 int migrate_apply(PGconn *conn, const char *dir, char *err, size_t errlen);
+
+/* Tells the migrations of this session which site is the default one
+ * (the setting visits.default_site), where rows counted before sites
+ * existed belong. Returns 0, or -1 with a message. */
+int migrate_set_default_site(PGconn *conn, const char *site, char *err,
+                             size_t errlen);
 
 /* Sets *version to the highest applied migration (0 on an empty database).
  * Returns 0, or -1 with a message. */

@@ -73,6 +73,24 @@ params_path(const char *value, char *path, char *err, size_t errlen)
     return 0;
 }
 
+/* Copies value into site when it names one of the sites in all (a site's
+ * name; an alias is not one); "" means the default site. Returns 0 or -1
+ * with a message. */
+static int
+params_site(const char *value, const sites *all, char *site, char *err,
+            size_t errlen)
+{
+    const char *name = value[0] ? sites_find(all, value) : sites_name(all, 0);
+
+    if (name == NULL) {
+        snprintf(err, errlen, "parameter \"site\" must name one of the sites "
+                 "counted here, like %s", sites_name(all, 0));
+        return -1;
+    }
+    snprintf(site, SITES_NAME_MAX + 1, "%s", name);
+    return 0;
+}
+
 /* Returns 0, or -1 with a message naming the first key that appears twice
  * in qp[0..n): no parameter may be repeated. */
 static int
@@ -91,7 +109,8 @@ params_once(const qs_param *qp, int n, char *err, size_t errlen)
 }
 
 int
-params_parse(const char *query, report_params *p, char *err, size_t errlen)
+params_parse(const char *query, const sites *all, report_params *p, char *err,
+             size_t errlen)
 {
     qs_param qp[QS_MAX_PARAMS];
     int n;
@@ -99,6 +118,8 @@ params_parse(const char *query, report_params *p, char *err, size_t errlen)
     char *end;
     long v;
 
+    p->sites = all;
+    snprintf(p->site, sizeof(p->site), "%s", sites_name(all, 0));
     p->window = "60m";
     p->minutes = 60;
     p->bucket_minutes = 1;
@@ -110,7 +131,10 @@ params_parse(const char *query, report_params *p, char *err, size_t errlen)
         return -1;
     for (int i = 0; i < n; i++) {
         const char *key = qp[i].key, *value = qp[i].value;
-        if (strcmp(key, "window") == 0) {
+        if (strcmp(key, "site") == 0) {
+            if (params_site(value, all, p->site, err, errlen) < 0)
+                return -1;
+        } else if (strcmp(key, "window") == 0) {
             for (w = 0; w < PARAMS_NWINDOWS; w++) {
                 if (strcmp(value, params_windows[w].name) == 0)
                     break;
@@ -146,8 +170,8 @@ params_parse(const char *query, report_params *p, char *err, size_t errlen)
             if (value[0] != '\0' && params_path(value, p->path, err, errlen) < 0)
                 return -1;
         } else {
-            snprintf(err, errlen, "unknown parameter \"%s\" (allowed: window, "
-                     "top, tz, path)", key);
+            snprintf(err, errlen, "unknown parameter \"%s\" (allowed: site, "
+                     "window, top, tz, path)", key);
             return -1;
         }
     }
@@ -176,12 +200,13 @@ params_time(const char *s, int64_t *sec)
 }
 
 int
-params_parse_csv(const char *query, int64_t now_ms, csv_params *p, char *err,
-                 size_t errlen)
+params_parse_csv(const char *query, const sites *all, int64_t now_ms,
+                 csv_params *p, char *err, size_t errlen)
 {
     qs_param qp[QS_MAX_PARAMS];
     int n, have_from = 0;
 
+    snprintf(p->site, sizeof(p->site), "%s", sites_name(all, 0));
     p->to = vtime_minute(now_ms) + 60;
     p->path[0] = '\0';
     n = qs_parse(query, qp, QS_MAX_PARAMS, err, errlen);
@@ -189,7 +214,10 @@ params_parse_csv(const char *query, int64_t now_ms, csv_params *p, char *err,
         return -1;
     for (int i = 0; i < n; i++) {
         const char *key = qp[i].key, *value = qp[i].value;
-        if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
+        if (strcmp(key, "site") == 0) {
+            if (params_site(value, all, p->site, err, errlen) < 0)
+                return -1;
+        } else if (strcmp(key, "from") == 0 || strcmp(key, "to") == 0) {
             int64_t *t = key[0] == 'f' ? &p->from : &p->to;
             if (params_time(value, t) < 0) {
                 snprintf(err, errlen, "parameter \"%s\" must be a UTC time like "
@@ -201,8 +229,8 @@ params_parse_csv(const char *query, int64_t now_ms, csv_params *p, char *err,
             if (value[0] != '\0' && params_path(value, p->path, err, errlen) < 0)
                 return -1;
         } else {
-            snprintf(err, errlen, "unknown parameter \"%s\" (allowed: from, to, "
-                     "path)", key);
+            snprintf(err, errlen, "unknown parameter \"%s\" (allowed: site, "
+                     "from, to, path)", key);
             return -1;
         }
     }

@@ -80,7 +80,7 @@ render_json(const report *r, buf *out)
 {
     char stamp[VTIME_ISO_MS_SIZE], start[VTIME_ISO_SIZE], from[VTIME_ISO_SIZE],
         to[VTIME_ISO_SIZE];
-    json_t *root, *buckets, *paths, *ticks, *ylabels, *xlabels, *xmajor;
+    json_t *root, *buckets, *paths, *ticks, *ylabels, *xlabels, *xmajor, *site_list;
     char label[CHART_TICK_LABEL_SIZE];
     chart_scale s;
     int64_t max = 0;
@@ -99,9 +99,11 @@ render_json(const report *r, buf *out)
     ylabels = json_array();
     xlabels = json_array();
     xmajor = json_array();
-    root = json_pack("{s:s, s:i, s:s, s:o, s:s, s:I, s:I, s:o, s:I, s:I,"
+    site_list = json_array();
+    root = json_pack("{s:o, s:o, s:s, s:i, s:s, s:o, s:s, s:I, s:I, s:o, s:I, s:I,"
                      " s:{s:f, s:s, s:s, s:s}, s:o, s:o,"
                      " s:{s:I, s:o, s:o, s:i, s:o, s:o}}",
+                     "site", render_string(r->p.site), "sites", site_list,
                      "window", r->p.window, "bucket_seconds", r->bucket_seconds,
                      "tz", r->p.tz,
                      "path", r->p.path[0] ? render_string(r->p.path) : json_null(),
@@ -122,6 +124,10 @@ render_json(const report *r, buf *out)
                      xlabels, "x_major", xmajor);
     if (root == NULL)
         return -1;
+    for (size_t i = 0; r->p.sites && i < sites_count(r->p.sites); i++) {
+        if (json_array_append_new(site_list, render_string(sites_name(r->p.sites, i))) < 0)
+            goto done;
+    }
     for (int i = 0; i < s.nticks; i++) {
         if (json_array_append_new(ticks, json_integer(s.step * i)) < 0
             || json_array_append_new(
@@ -190,7 +196,9 @@ render_count(buf *out, int64_t v)
 static void
 render_href(buf *out, const report *r, const char *window, const char *path)
 {
-    buf_printf(out, "/visits?window=%s&amp;top=%d&amp;tz=", window, r->p.top);
+    buf_puts(out, "/visits?site=");
+    qs_encode(out, r->p.site);
+    buf_printf(out, "&amp;window=%s&amp;top=%d&amp;tz=", window, r->p.top);
     qs_encode(out, r->p.tz);
     if (path[0]) {
         buf_puts(out, "&amp;path=");
@@ -302,12 +310,30 @@ render_cards(const report *r, buf *out)
     buf_puts(out, "</p></div>\n</section>\n");
 }
 
-/* The form: window, time zone, path filter. */
+/* The form: site (a switcher when there are several), window, time zone,
+ * path filter. */
 static void
 render_controls(const report *r, buf *out)
 {
-    buf_puts(out, "<form class=\"controls\" method=\"get\" action=\"/visits\">\n"
-                  "<label>Window <select name=\"window\">");
+    size_t nsites = r->p.sites ? sites_count(r->p.sites) : 1;
+
+    buf_puts(out, "<form class=\"controls\" method=\"get\" action=\"/visits\">\n");
+    if (nsites > 1) {
+        buf_puts(out, "<label>Site <select name=\"site\" id=\"site\">");
+        for (size_t i = 0; i < nsites; i++) {
+            const char *name = sites_name(r->p.sites, i);
+            buf_printf(out, "<option%s>", strcmp(name, r->p.site) == 0
+                                              ? " selected" : "");
+            html_escape(out, name);
+            buf_puts(out, "</option>");
+        }
+        buf_puts(out, "</select></label>\n");
+    } else {
+        buf_puts(out, "<input type=\"hidden\" name=\"site\" value=\"");
+        html_escape(out, r->p.site);
+        buf_puts(out, "\">\n");
+    }
+    buf_puts(out, "<label>Window <select name=\"window\">");
     for (size_t w = 0; w < sizeof(render_windows) / sizeof(render_windows[0]); w++)
         buf_printf(out, "<option%s>%s</option>",
                    strcmp(render_windows[w], r->p.window) == 0 ? " selected" : "",
@@ -356,9 +382,10 @@ render_html(const report *r, buf *out)
     vtime_format_ms(r->generated_ms, stamp);
     buf_puts(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width,"
-                  "initial-scale=1\">\n<title>Visits");
+                  "initial-scale=1\">\n<title>Visits to ");
+    html_escape(out, r->p.site);
     if (r->p.path[0]) {
-        buf_puts(out, " to ");
+        buf_puts(out, " ");
         html_escape(out, r->p.path);
     }
     buf_printf(out, ", last %s</title>\n"
@@ -395,9 +422,11 @@ render_html(const report *r, buf *out)
                   "Point at or tab to a bar to see its count.</figcaption>\n"
                   "</figure>\n</section>\n");
     render_paths(r, out);
-    buf_puts(out, "</main>\n<footer><a href=\"/visits.json\">JSON</a> &middot; "
-                  "<a href=\"/visits.csv\">CSV of the last hour</a></footer>\n"
-                  "</body></html>\n");
+    buf_puts(out, "</main>\n<footer><a href=\"/visits.json?site=");
+    qs_encode(out, r->p.site);
+    buf_puts(out, "\">JSON</a> &middot; <a href=\"/visits.csv?site=");
+    qs_encode(out, r->p.site);
+    buf_puts(out, "\">CSV of the last hour</a></footer>\n</body></html>\n");
     return out->failed ? -1 : 0;
 }
 

@@ -12,9 +12,9 @@
 /* One statement, one snapshot. Parameters: $1 first bucket start, $2 end
  * of the last bucket, $3 bucket seconds, $4 time zone, $5 top, $6 start of
  * the previous window, $7 the first hour boundary at or after $1, $8/$9 the
- * rate's seconds, $10 the current minute; $11 the path, when filtered.
- * SERIES is where the chart's numbers come from: visit_totals for all
- * paths, visit_minutes of one path. Top paths read whole hours from
+ * rate's seconds, $10 the current minute, $11 the site; $12 the path, when
+ * filtered. SERIES is where the chart's numbers come from: visit_totals for
+ * all paths, visit_minutes of one path. Top paths read whole hours from
  * visit_hours and the minutes before the first hour from visit_minutes. */
 #define REPORT_SQL(SERIES)                                                     \
     "SELECT 'b', extract(epoch FROM b)::bigint,"                               \
@@ -32,27 +32,27 @@
     "  AND t.minute = to_timestamp($10::bigint)"                               \
     " UNION ALL"                                                               \
     " SELECT 'site', 0, coalesce(sum(visits), 0), NULL FROM visit_totals"      \
-    "  WHERE minute >= to_timestamp($1::bigint)"                               \
+    "  WHERE site = $11::text AND minute >= to_timestamp($1::bigint)"          \
     "  AND minute < to_timestamp($2::bigint)"                                  \
     " UNION ALL"                                                               \
     " SELECT 'rate', 0, coalesce(sum(visits), 0), NULL FROM visit_seconds"     \
-    "  WHERE second >= to_timestamp($8::bigint)"                               \
+    "  WHERE site = $11::text AND second >= to_timestamp($8::bigint)"          \
     "  AND second < to_timestamp($9::bigint)"                                  \
     " UNION ALL"                                                               \
     " (SELECT 'p', 0, sum(v), path FROM ("                                     \
     "   SELECT path, visits AS v FROM visit_minutes"                           \
-    "    WHERE minute >= to_timestamp($1::bigint)"                             \
+    "    WHERE site = $11::text AND minute >= to_timestamp($1::bigint)"        \
     "    AND minute < to_timestamp(least($7::bigint, $2::bigint))"             \
     "   UNION ALL"                                                             \
     "   SELECT path, visits FROM visit_hours"                                  \
-    "    WHERE hour >= to_timestamp($7::bigint)"                               \
+    "    WHERE site = $11::text AND hour >= to_timestamp($7::bigint)"          \
     "    AND hour < to_timestamp($2::bigint)) x"                               \
     "  GROUP BY path ORDER BY 3 DESC, path LIMIT $5::int)"
 
 static const char report_sql_all[] =
-    REPORT_SQL("visit_totals t WHERE true");
+    REPORT_SQL("visit_totals t WHERE t.site = $11::text");
 static const char report_sql_path[] =
-    REPORT_SQL("visit_minutes t WHERE t.path = $11::text");
+    REPORT_SQL("visit_minutes t WHERE t.site = $11::text AND t.path = $12::text");
 
 report_span
 report_span_for(const report_params *p, int64_t now_ms)
@@ -73,8 +73,8 @@ int
 report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
              char *err, size_t errlen)
 {
-    char v[11][32];
-    const char *params[11];
+    char v[10][32];
+    const char *params[12];
     report_span s = report_span_for(p, now_ms);
     int64_t nparams;
     PGresult *res;
@@ -97,11 +97,12 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
     snprintf(v[7], sizeof(v[7]), "%" PRId64, r->rate_from);
     snprintf(v[8], sizeof(v[8]), "%" PRId64, r->rate_to);
     snprintf(v[9], sizeof(v[9]), "%" PRId64, s.current);
-    for (i = 0; i < 11; i++)
+    for (i = 0; i < 10; i++)
         params[i] = v[i];
     params[3] = p->tz;
-    params[10] = p->path;
-    nparams = p->path[0] ? 11 : 10;
+    params[10] = p->site;
+    params[11] = p->path;
+    nparams = p->path[0] ? 12 : 11;
 
     r->buckets = calloc((size_t)r->nbuckets, sizeof(*r->buckets));
     r->paths = calloc((size_t)p->top, sizeof(*r->paths));
@@ -180,6 +181,7 @@ report_etag(const report *r)
                         r->site_total, r->rate_visits };
 
     /* Strings with their NUL, so "ab"+"c" and "a"+"bc" differ. */
+    h = report_hash(h, r->p.site, strlen(r->p.site) + 1);
     h = report_hash(h, r->p.window, strlen(r->p.window) + 1);
     h = report_hash(h, r->p.tz, strlen(r->p.tz) + 1);
     h = report_hash(h, r->p.path, strlen(r->p.path) + 1);

@@ -14,7 +14,7 @@
 struct store {
     char *conninfo;
     PGconn *conn;
-    buf a1, a2, a3, a4;     /* array parameters, reused between flushes */
+    buf a1, a2, a3, a4, a5; /* array parameters, reused between flushes */
 };
 
 store *
@@ -42,6 +42,7 @@ store_free(store *st)
     buf_free(&st->a2);
     buf_free(&st->a3);
     buf_free(&st->a4);
+    buf_free(&st->a5);
     free(st->conninfo);
     free(st);
 }
@@ -201,22 +202,22 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
     return STORE_OK;
 }
 
-/* Adds the minute counts of a to visit_totals, then to visit_minutes and
- * visit_hours, storing at most max_paths distinct paths per minute: a path
- * the minute already has is always added to; new paths are taken, busiest
- * first, while the minute has room, and the rest are added under
- * EVENT_PATH_OTHER. The totals go first: upserting a minute's visit_totals
- * row locks it until COMMIT, so a flush of another consumer touching that
- * minute waits, and the second statement's snapshot (READ COMMITTED takes
- * one per statement) sees every path stored for it. Minutes are locked in
- * ascending order (hours and seconds too), so two flushes cannot deadlock
- * on them. Returns 0 with
+/* Adds the (minute, site, path) counts of a to visit_totals, then to
+ * visit_minutes and visit_hours, storing at most max_paths distinct paths
+ * per site and minute: a path the minute already has is always added to;
+ * new paths are taken, busiest first, while the minute has room, and the
+ * rest are added under EVENT_PATH_OTHER. The totals go first: upserting a
+ * (site, minute) row of visit_totals locks it until COMMIT, so a flush of
+ * another consumer touching that minute waits, and the second statement's
+ * snapshot (READ COMMITTED takes one per statement) sees every path stored
+ * for it. Rows are locked in key order (site, then time; hours and
+ * seconds too), so two flushes cannot deadlock on them. Returns 0 with
  * what was capped in *stats, or -1 with a message. */
 static int
 store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
                   char *err, size_t errlen)
 {
-    const char *params[5];
+    const char *params[6];
     const agg_entry *e;
     PGresult *res;
     size_t pos = 0;
@@ -225,68 +226,76 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
     if (agg_size(a) == 0)
         return 0;
     db_array_begin(&st->a2);
+    db_array_begin(&st->a5);
     db_array_begin(&st->a3);
     db_array_begin(&st->a4);
     while ((e = agg_next(a, &pos)) != NULL) {
         db_array_int(&st->a2, e->time);
+        db_array_text(&st->a5, e->site);
         db_array_text(&st->a3, e->path);
         db_array_int(&st->a4, e->count);
     }
     db_array_end(&st->a2);
+    db_array_end(&st->a5);
     db_array_end(&st->a3);
     db_array_end(&st->a4);
-    if (st->a2.failed || st->a3.failed || st->a4.failed) {
+    if (st->a2.failed || st->a5.failed || st->a3.failed || st->a4.failed) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    params[0] = st->a2.data;
-    params[1] = st->a4.data;
+    params[0] = st->a2.data;    /* minutes, seconds since the epoch */
+    params[1] = st->a5.data;    /* sites */
+    params[2] = st->a4.data;    /* visits */
     res = store_exec(st,
-        "INSERT INTO visit_totals (minute, visits)"
-        " SELECT to_timestamp(m), sum(v)"
-        " FROM unnest($1::bigint[], $2::bigint[]) AS u(m, v)"
-        " GROUP BY 1 ORDER BY 1"
-        " ON CONFLICT (minute) DO UPDATE"
+        "INSERT INTO visit_totals (site, minute, visits)"
+        " SELECT s, to_timestamp(m), sum(v)"
+        " FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(m, s, v)"
+        " GROUP BY 1, 2 ORDER BY 1, 2"
+        " ON CONFLICT (site, minute) DO UPDATE"
         " SET visits = visit_totals.visits + EXCLUDED.visits",
-        2, params, PGRES_COMMAND_OK, err, errlen);
+        3, params, PGRES_COMMAND_OK, err, errlen);
     if (res == NULL)
         return -1;
     PQclear(res);
 
     snprintf(cap, sizeof(cap), "%ld", max_paths);
-    params[1] = st->a3.data;
-    params[2] = st->a4.data;
-    params[3] = cap;
-    params[4] = EVENT_PATH_OTHER;
+    params[2] = st->a3.data;    /* paths */
+    params[3] = st->a4.data;    /* visits */
+    params[4] = cap;
+    params[5] = EVENT_PATH_OTHER;
     res = store_exec(st,
-        "WITH t AS (SELECT to_timestamp(m) AS minute, p AS path, v AS visits"
-        "           FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(m, p, v)),"
-        " used AS (SELECT minute, count(*) AS n FROM visit_minutes"
-        "          WHERE minute IN (SELECT minute FROM t) AND path <> $5"
-        "          GROUP BY minute),"
-        " fresh AS (SELECT minute, path, row_number() OVER"
-        "           (PARTITION BY minute ORDER BY visits DESC, path) AS r"
-        "           FROM t WHERE path <> $5 AND NOT EXISTS"
-        "           (SELECT 1 FROM visit_minutes v"
-        "            WHERE v.minute = t.minute AND v.path = t.path)),"
-        " c AS (SELECT t.minute, t.path, t.visits,"
-        "       f.r IS NOT NULL AND coalesce(u.n, 0) + f.r > $4::bigint AS capped"
-        "       FROM t LEFT JOIN fresh f USING (minute, path)"
-        "       LEFT JOIN used u USING (minute)),"
-        " k AS (SELECT minute, CASE WHEN capped THEN $5 ELSE path END AS path,"
-        "       sum(visits) AS visits FROM c GROUP BY 1, 2),"
-        " m AS (INSERT INTO visit_minutes (minute, path, visits)"
-        "       SELECT minute, path, visits FROM k"
-        "       ON CONFLICT (minute, path) DO UPDATE"
+        "WITH t AS (SELECT s AS site, to_timestamp(m) AS minute, p AS path,"
+        "           v AS visits FROM unnest($1::bigint[], $2::text[], $3::text[],"
+        "           $4::bigint[]) AS u(m, s, p, v)),"
+        " used AS (SELECT site, minute, count(*) AS n FROM visit_minutes"
+        "          WHERE (site, minute) IN (SELECT site, minute FROM t)"
+        "          AND path <> $6 GROUP BY site, minute),"
+        /* known: the minute has the path already (or it is (other)). New
+         * paths are ranked busiest first within their minute, in one pass:
+         * a join of t with its own ranking went quadratic once the planner
+         * merged on (site, minute) alone, every row in one minute. */
+        " kt AS (SELECT t.*, t.path = $6 OR EXISTS (SELECT 1 FROM visit_minutes v"
+        "        WHERE v.site = t.site AND v.minute = t.minute AND v.path = t.path)"
+        "        AS known FROM t),"
+        " c AS (SELECT kt.site, kt.minute, kt.path, kt.visits,"
+        "       NOT kt.known AND coalesce(u.n, 0) + row_number() OVER"
+        "       (PARTITION BY kt.site, kt.minute, kt.known"
+        "        ORDER BY kt.visits DESC, kt.path) > $5::bigint AS capped"
+        "       FROM kt LEFT JOIN used u USING (site, minute)),"
+        " k AS (SELECT site, minute, CASE WHEN capped THEN $6 ELSE path END"
+        "       AS path, sum(visits) AS visits FROM c GROUP BY 1, 2, 3),"
+        " m AS (INSERT INTO visit_minutes (site, minute, path, visits)"
+        "       SELECT site, minute, path, visits FROM k"
+        "       ON CONFLICT (site, minute, path) DO UPDATE"
         "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
-        " h AS (INSERT INTO visit_hours (hour, path, visits)"
-        "       SELECT date_trunc('hour', minute, 'UTC'), path, sum(visits)"
-        "       FROM k GROUP BY 1, 2 ORDER BY 1, 2"
-        "       ON CONFLICT (hour, path) DO UPDATE"
+        " h AS (INSERT INTO visit_hours (site, hour, path, visits)"
+        "       SELECT site, date_trunc('hour', minute, 'UTC'), path, sum(visits)"
+        "       FROM k GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        "       ON CONFLICT (site, hour, path) DO UPDATE"
         "       SET visits = visit_hours.visits + EXCLUDED.visits)"
         " SELECT count(*) FILTER (WHERE capped),"
         "        coalesce(sum(visits) FILTER (WHERE capped), 0) FROM c",
-        5, params, PGRES_TUPLES_OK, err, errlen);
+        6, params, PGRES_TUPLES_OK, err, errlen);
     if (res == NULL)
         return -1;
     stats->capped_keys = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -300,7 +309,7 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
 static int
 store_add_seconds(store *st, const agg *a, char *err, size_t errlen)
 {
-    const char *params[2];
+    const char *params[3];
     const agg_entry *e;
     PGresult *res;
     size_t pos = 0;
@@ -308,25 +317,29 @@ store_add_seconds(store *st, const agg *a, char *err, size_t errlen)
     if (a == NULL || agg_size(a) == 0)
         return 0;
     db_array_begin(&st->a2);
+    db_array_begin(&st->a5);
     db_array_begin(&st->a4);
     while ((e = agg_next(a, &pos)) != NULL) {
         db_array_int(&st->a2, e->time);
+        db_array_text(&st->a5, e->site);
         db_array_int(&st->a4, e->count);
     }
     db_array_end(&st->a2);
+    db_array_end(&st->a5);
     db_array_end(&st->a4);
-    if (st->a2.failed || st->a4.failed) {
+    if (st->a2.failed || st->a5.failed || st->a4.failed) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     params[0] = st->a2.data;
-    params[1] = st->a4.data;
-    res = store_exec(st, "INSERT INTO visit_seconds (second, visits)"
-                         " SELECT to_timestamp(s), v"
-                         " FROM unnest($1::bigint[], $2::bigint[]) AS u(s, v) ORDER BY 1"
-                         " ON CONFLICT (second) DO UPDATE"
+    params[1] = st->a5.data;
+    params[2] = st->a4.data;
+    res = store_exec(st, "INSERT INTO visit_seconds (site, second, visits)"
+                         " SELECT s, to_timestamp(t), v FROM unnest($1::bigint[],"
+                         " $2::text[], $3::bigint[]) AS u(t, s, v) ORDER BY 1, 2"
+                         " ON CONFLICT (site, second) DO UPDATE"
                          " SET visits = visit_seconds.visits + EXCLUDED.visits",
-                     2, params, PGRES_COMMAND_OK, err, errlen);
+                     3, params, PGRES_COMMAND_OK, err, errlen);
     PQclear(res);
     return res ? 0 : -1;
 }

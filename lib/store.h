@@ -53,12 +53,12 @@ int store_connect(store *st, char *err, size_t errlen);
 int store_load_offsets(store *st, const char *topic, const int32_t *partitions,
                        size_t n, int64_t *next, char *err, size_t errlen);
 
-/* What one flush writes: counts per (minute, path) and per second (agg
- * keys with an empty path, the time in seconds since the epoch), each
- * partition's progress, and the messages that were not valid events. At
- * most max_paths distinct paths are stored per minute, counting those
- * stored by earlier flushes and other consumers; visits to further new
- * paths are added to EVENT_PATH_OTHER instead. */
+/* What one flush writes: counts per (minute, site, path) and per (second,
+ * site) (agg keys with an empty path, the time in seconds since the
+ * epoch), each partition's progress, and the messages that were not valid
+ * events. At most max_paths distinct paths are stored per site and minute,
+ * counting those stored by earlier flushes and other consumers; visits to
+ * further new paths are added to EVENT_PATH_OTHER instead. */
 typedef struct store_batch {
     const agg *minutes;
     const agg *seconds;

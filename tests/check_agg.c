@@ -1,7 +1,8 @@
-/* check_agg.c - unit tests of lib/agg.h, the (minute, path) -> count table
- * the consumer aggregates visits in before flushing them.
+/* check_agg.c - unit tests of lib/agg.h, the (minute, site, path) -> count
+ * table the consumer aggregates visits in before flushing them.
  *
- * Test cases: "core" (add/get/size/total, key identity), "grow" (100000
+ * Test cases: "core" (add/get/size/total, key identity, sites kept
+ * apart), "grow" (100000
  * keys past the initial table, iteration), "reuse" (agg_clear, agg_free). */
 #include <check.h>
 #include <stdint.h>
@@ -24,7 +25,7 @@ START_TEST(test_empty)
     ck_assert_ptr_nonnull(a);
     ck_assert_uint_eq(agg_size(a), 0);
     ck_assert_int_eq(agg_total(a), 0);
-    ck_assert_int_eq(agg_get(a, M0, "/"), 0);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/"), 0);
     ck_assert_ptr_null(agg_next(a, &pos));
     agg_free(a);
 }
@@ -35,11 +36,11 @@ START_TEST(test_add_get)
     agg *a = agg_create();
 
     ck_assert_ptr_nonnull(a);
-    ck_assert_int_eq(agg_add(a, M0, "/a", 1), 0);
-    ck_assert_int_eq(agg_add(a, M0, "/b", 5), 0);
-    ck_assert_int_eq(agg_get(a, M0, "/a"), 1);
-    ck_assert_int_eq(agg_get(a, M0, "/b"), 5);
-    ck_assert_int_eq(agg_get(a, M0, "/c"), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", "/a", 1), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", "/b", 5), 0);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/a"), 1);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/b"), 5);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/c"), 0);
     ck_assert_uint_eq(agg_size(a), 2);
     ck_assert_int_eq(agg_total(a), 6);
     agg_free(a);
@@ -52,9 +53,9 @@ START_TEST(test_same_key_accumulates)
 
     ck_assert_ptr_nonnull(a);
     for (int i = 0; i < 1000; i++)
-        ck_assert_int_eq(agg_add(a, M0, "/same", 1), 0);
-    ck_assert_int_eq(agg_add(a, M0, "/same", 3000000000LL), 0);
-    ck_assert_int_eq(agg_get(a, M0, "/same"), 3000001000LL);
+        ck_assert_int_eq(agg_add(a, M0, "s", "/same", 1), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", "/same", 3000000000LL), 0);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/same"), 3000001000LL);
     ck_assert_uint_eq(agg_size(a), 1);
     ck_assert_int_eq(agg_total(a), 3000001000LL);
     agg_free(a);
@@ -70,37 +71,69 @@ START_TEST(test_key_identity)
 
     ck_assert_ptr_nonnull(a);
     /* Same path, different minutes: distinct keys. */
-    ck_assert_int_eq(agg_add(a, M0, "/p", 1), 0);
-    ck_assert_int_eq(agg_add(a, M0 + 60, "/p", 2), 0);
-    ck_assert_int_eq(agg_add(a, M0 - 60, "/p", 4), 0);
-    ck_assert_int_eq(agg_get(a, M0, "/p"), 1);
-    ck_assert_int_eq(agg_get(a, M0 + 60, "/p"), 2);
-    ck_assert_int_eq(agg_get(a, M0 - 60, "/p"), 4);
-    ck_assert_int_eq(agg_get(a, M0 + 120, "/p"), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", "/p", 1), 0);
+    ck_assert_int_eq(agg_add(a, M0 + 60, "s", "/p", 2), 0);
+    ck_assert_int_eq(agg_add(a, M0 - 60, "s", "/p", 4), 0);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/p"), 1);
+    ck_assert_int_eq(agg_get(a, M0 + 60, "s", "/p"), 2);
+    ck_assert_int_eq(agg_get(a, M0 - 60, "s", "/p"), 4);
+    ck_assert_int_eq(agg_get(a, M0 + 120, "s", "/p"), 0);
     /* Paths that are prefixes of each other, case, the empty path. */
-    ck_assert_int_eq(agg_add(a, M0, "/p/", 8), 0);
-    ck_assert_int_eq(agg_add(a, M0, "/P", 16), 0);
-    ck_assert_int_eq(agg_add(a, M0, "", 32), 0);
-    ck_assert_int_eq(agg_get(a, M0, "/p/"), 8);
-    ck_assert_int_eq(agg_get(a, M0, "/P"), 16);
-    ck_assert_int_eq(agg_get(a, M0, ""), 32);
-    ck_assert_int_eq(agg_get(a, M0, "/p"), 1);
+    ck_assert_int_eq(agg_add(a, M0, "s", "/p/", 8), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", "/P", 16), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", "", 32), 0);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/p/"), 8);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/P"), 16);
+    ck_assert_int_eq(agg_get(a, M0, "s", ""), 32);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/p"), 1);
     /* The path is copied: changing the caller's buffer changes nothing. */
-    ck_assert_int_eq(agg_add(a, M0, path, 64), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", path, 64), 0);
     path[1] = 'y';
-    ck_assert_int_eq(agg_get(a, M0, "/x"), 64);
-    ck_assert_int_eq(agg_get(a, M0, "/y"), 0);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/x"), 64);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/y"), 0);
     ck_assert_uint_eq(agg_size(a), 7);
     ck_assert_int_eq(agg_total(a), 127);
     /* Entries carry their key. */
     while ((e = agg_next(a, &pos)) != NULL) {
         seen++;
         ck_assert_uint_eq(e->pathlen, strlen(e->path));
-        ck_assert_int_eq(e->count, agg_get(a, e->time, e->path));
+        ck_assert_int_eq(e->count, agg_get(a, e->time, e->site, e->path));
         if (strcmp(e->path, "/x") == 0)
             ck_assert_int_eq(e->time, M0);
     }
     ck_assert_uint_eq(seen, 7);
+    agg_free(a);
+}
+END_TEST
+
+/* The same minute and path on two sites are two keys, and the boundary
+ * between site and path is part of the key: ("a", "b/x") is not
+ * ("ab", "/x")... nor ("a", "") with ("", "a"). */
+START_TEST(test_sites_apart)
+{
+    agg *a = agg_create();
+    const agg_entry *e;
+    size_t pos = 0;
+
+    ck_assert_ptr_nonnull(a);
+    ck_assert_int_eq(agg_add(a, M0, "example.com", "/p", 1), 0);
+    ck_assert_int_eq(agg_add(a, M0, "shop.example.com", "/p", 2), 0);
+    ck_assert_int_eq(agg_add(a, M0, "a", "b/x", 4), 0);
+    ck_assert_int_eq(agg_add(a, M0, "ab", "/x", 8), 0);
+    ck_assert_int_eq(agg_add(a, M0, "a", "", 16), 0);
+    ck_assert_int_eq(agg_add(a, M0, "", "a", 32), 0);
+    ck_assert_uint_eq(agg_size(a), 6);
+    ck_assert_int_eq(agg_get(a, M0, "example.com", "/p"), 1);
+    ck_assert_int_eq(agg_get(a, M0, "shop.example.com", "/p"), 2);
+    ck_assert_int_eq(agg_get(a, M0, "other.example.com", "/p"), 0);
+    ck_assert_int_eq(agg_get(a, M0, "a", "b/x"), 4);
+    ck_assert_int_eq(agg_get(a, M0, "ab", "/x"), 8);
+    ck_assert_int_eq(agg_get(a, M0, "a", ""), 16);
+    ck_assert_int_eq(agg_get(a, M0, "", "a"), 32);
+    while ((e = agg_next(a, &pos)) != NULL) {
+        ck_assert_uint_eq(e->sitelen, strlen(e->site));
+        ck_assert_ptr_eq(e->path, e->site + e->sitelen + 1);
+    }
     agg_free(a);
 }
 END_TEST
@@ -142,11 +175,11 @@ START_TEST(test_grow_many_keys)
         key_path(i, path, sizeof(path));
         /* Added in two parts for every tenth key. */
         if (i % 10 == 0) {
-            if (agg_add(a, key_minute(i), path, 1000) != 0)
+            if (agg_add(a, key_minute(i), "s", path, 1000) != 0)
                 ck_abort_msg("agg_add failed at key %d", i);
-            if (agg_add(a, key_minute(i), path, key_count(i) - 1000) != 0)
+            if (agg_add(a, key_minute(i), "s", path, key_count(i) - 1000) != 0)
                 ck_abort_msg("agg_add failed at key %d", i);
-        } else if (agg_add(a, key_minute(i), path, key_count(i)) != 0) {
+        } else if (agg_add(a, key_minute(i), "s", path, key_count(i)) != 0) {
             ck_abort_msg("agg_add failed at key %d", i);
         }
         total += key_count(i);
@@ -156,12 +189,12 @@ START_TEST(test_grow_many_keys)
 
     for (i = 0; i < NKEYS; i++) {
         key_path(i, path, sizeof(path));
-        int64_t got = agg_get(a, key_minute(i), path);
+        int64_t got = agg_get(a, key_minute(i), "s", path);
         if (got != key_count(i))
             ck_abort_msg("key %d (%s): count %lld, expected %lld", i, path,
                          (long long)got, (long long)key_count(i));
         /* The same path in a minute it was never added to. */
-        if (agg_get(a, key_minute(i) + 7 * 60, path) != 0)
+        if (agg_get(a, key_minute(i) + 7 * 60, "s", path) != 0)
             ck_abort_msg("key %d: count in a foreign minute", i);
     }
 
@@ -199,7 +232,7 @@ START_TEST(test_clear_and_reuse)
     ck_assert_ptr_nonnull(a);
     for (i = 0; i < 5000; i++) {
         key_path(i, path, sizeof(path));
-        ck_assert_int_eq(agg_add(a, key_minute(i), path, 2), 0);
+        ck_assert_int_eq(agg_add(a, key_minute(i), "s", path, 2), 0);
     }
     ck_assert_uint_eq(agg_size(a), 5000);
     agg_clear(a);
@@ -208,21 +241,21 @@ START_TEST(test_clear_and_reuse)
     ck_assert_ptr_null(agg_next(a, &pos));
     for (i = 0; i < 5000; i++) {
         key_path(i, path, sizeof(path));
-        if (agg_get(a, key_minute(i), path) != 0)
+        if (agg_get(a, key_minute(i), "s", path) != 0)
             ck_abort_msg("key %d survived agg_clear", i);
     }
 
     /* Reusable: the same keys start from zero, new keys work. */
     for (i = 0; i < 3000; i++) {
         key_path(i, path, sizeof(path));
-        ck_assert_int_eq(agg_add(a, key_minute(i), path, 3), 0);
+        ck_assert_int_eq(agg_add(a, key_minute(i), "s", path, 3), 0);
     }
-    ck_assert_int_eq(agg_add(a, M0, "/new", 1), 0);
+    ck_assert_int_eq(agg_add(a, M0, "s", "/new", 1), 0);
     ck_assert_uint_eq(agg_size(a), 3001);
     ck_assert_int_eq(agg_total(a), 9001);
     key_path(42, path, sizeof(path));
-    ck_assert_int_eq(agg_get(a, key_minute(42), path), 3);
-    ck_assert_int_eq(agg_get(a, M0, "/new"), 1);
+    ck_assert_int_eq(agg_get(a, key_minute(42), "s", path), 3);
+    ck_assert_int_eq(agg_get(a, M0, "s", "/new"), 1);
 
     /* Clearing an empty aggregate twice is fine. */
     agg_clear(a);
@@ -251,6 +284,7 @@ agg_suite(void)
     tcase_add_test(tc, test_add_get);
     tcase_add_test(tc, test_same_key_accumulates);
     tcase_add_test(tc, test_key_identity);
+    tcase_add_test(tc, test_sites_apart);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("grow");

@@ -136,6 +136,41 @@ check_error(unsigned program, int argc, char **argv, const char *needle1,
 
 /* ---- defaults ------------------------------------------------------------ */
 
+/* sites: parsed when loaded, the default one first; a bad value stops
+ * the program with a message naming the key, where it came from and why;
+ * programs that do not count sites do not take it. */
+START_TEST(test_sites)
+{
+    char *plain[] = { "prog" };
+    char *two[] = { "prog", "--sites", "Example.com www.example.com, shop.example.com" };
+    char *bad[] = { "prog", "--sites=example.com/x" };
+    char *empty[] = { "prog", "--sites", " , " };
+    char *prune[] = { "prog", "--sites", "example.com" };
+    config c;
+
+    check_load(&c, CONFIG_RECORD, NARGS(plain), plain, 0, NULL, NULL);
+    ck_assert_ptr_nonnull(c.sites);
+    ck_assert_uint_eq(sites_count(c.sites), 1);
+    ck_assert_str_eq(sites_name(c.sites, 0), "localhost");
+    ck_assert_str_eq(sites_lookup(c.sites, "127.0.0.1", 9), "localhost");
+    config_free(&c);
+    ck_assert_ptr_null(c.sites);
+
+    check_load(&c, CONFIG_REPORT, NARGS(two), two, 0, NULL, NULL);
+    ck_assert_uint_eq(sites_count(c.sites), 2);
+    ck_assert_str_eq(sites_name(c.sites, 0), "example.com");
+    ck_assert_str_eq(sites_name(c.sites, 1), "shop.example.com");
+    config_free(&c);
+
+    check_error(CONFIG_CONSUMER, NARGS(bad), bad, "sites (--sites)", "not a host name");
+    check_error(CONFIG_MIGRATE, NARGS(empty), empty, "sites (--sites)", "no host name");
+    check_error(CONFIG_PRUNE, NARGS(prune), prune, "--sites", NULL);
+    setenv("VISITS_SITES", "a.example,", 1);
+    check_error(CONFIG_RECORD, NARGS(plain), plain, "sites (VISITS_SITES)", NULL);
+    unsetenv("VISITS_SITES");
+}
+END_TEST
+
 START_TEST(test_defaults_record)
 {
     char *argv[] = { "prog" };
@@ -144,7 +179,7 @@ START_TEST(test_defaults_record)
     check_load(&c, CONFIG_RECORD, NARGS(argv), argv, 0, NULL, NULL);
     ck_assert_str_eq(c.brokers, "127.0.0.1:9092");
     ck_assert_str_eq(c.topic, "visits");
-    ck_assert_int_eq(c.threads, 128);
+    ck_assert_int_eq(c.threads, 320);
     ck_assert_str_eq(c.socket, "");
     ck_assert_str_eq(c.log_level_name, "info");
     ck_assert_int_eq(c.log_level, LOG_INFO);
@@ -221,7 +256,7 @@ START_TEST(test_flag_forms)
     ck_assert_str_eq(c.log_level_name, "debug");
     ck_assert_int_eq(c.log_level, LOG_DEBUG);
     ck_assert_str_eq(c.socket, "/run/x.sock");
-    ck_assert_int_eq(c.threads, 128);
+    ck_assert_int_eq(c.threads, 320);
     config_free(&c);
 }
 END_TEST
@@ -356,7 +391,7 @@ START_TEST(test_env)
     unsetenv("VISITS_REPORT_THREADS");
     unsetenv("VISITS_GROUP");
     check_load(&c, CONFIG_RECORD, NARGS(plain), plain, 0, NULL, NULL);
-    ck_assert_int_eq(c.threads, 128);
+    ck_assert_int_eq(c.threads, 320);
     config_free(&c);
 }
 END_TEST
@@ -619,6 +654,7 @@ config_suite(void)
     tc = tcase_create("defaults");
     tcase_add_checked_fixture(tc, clean_env, NULL);
     tcase_add_test(tc, test_defaults_record);
+    tcase_add_test(tc, test_sites);
     tcase_add_test(tc, test_defaults_other_programs);
     tcase_add_test(tc, test_free_twice_and_null);
     suite_add_tcase(s, tc);

@@ -29,6 +29,22 @@
 /* ---- params -------------------------------------------------------------- */
 
 /* Expects q, at now_ms, to parse to [from, to) and path. */
+
+/* The sites the report knows: example.com (the default, with an alias)
+ * and shop.example.com. Parsed once per test process. */
+static const sites *
+test_sites(void)
+{
+    static sites *all;
+    char err[256];
+
+    if (all == NULL)
+        all = sites_parse("example.com www.example.com, shop.example.com", err,
+                          sizeof(err));
+    ck_assert_ptr_nonnull(all);
+    return all;
+}
+
 static void
 check_csv_ok(const char *q, int64_t now_ms, int64_t from, int64_t to,
              const char *path)
@@ -37,7 +53,7 @@ check_csv_ok(const char *q, int64_t now_ms, int64_t from, int64_t to,
     char err[256] = "";
 
     memset(&p, 'x', sizeof(p));
-    ck_assert_msg(params_parse_csv(q, now_ms, &p, err, sizeof(err)) == 0,
+    ck_assert_msg(params_parse_csv(q, test_sites(), now_ms, &p, err, sizeof(err)) == 0,
                   "\"%s\": %s", q ? q : "(null)", err);
     ck_assert_msg(p.from == from && p.to == to,
                   "\"%s\": [%lld, %lld), expected [%lld, %lld)", q ? q : "(null)",
@@ -55,7 +71,7 @@ check_csv_error(const char *q, const char *want1, const char *want2)
     csv_params p;
     char err[256] = "";
 
-    ck_assert_msg(params_parse_csv(q, NOW_MS, &p, err, sizeof(err)) == -1,
+    ck_assert_msg(params_parse_csv(q, test_sites(), NOW_MS, &p, err, sizeof(err)) == -1,
                   "\"%s\" accepted", q);
     ck_assert_msg(strstr(err, want1) != NULL, "\"%s\": \"%s\" lacks \"%s\"", q, err,
                   want1);
@@ -231,10 +247,27 @@ START_TEST(test_csv_bad_syntax)
 }
 END_TEST
 
+/* The export is of one site: the default one unless site names another. */
+START_TEST(test_csv_site)
+{
+    csv_params p;
+    char err[256] = "";
+
+    ck_assert_msg(params_parse_csv("", test_sites(), NOW_MS, &p, err, sizeof(err)) == 0,
+                  "%s", err);
+    ck_assert_str_eq(p.site, "example.com");
+    ck_assert_msg(params_parse_csv("site=shop.example.com", test_sites(), NOW_MS, &p,
+                                   err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(p.site, "shop.example.com");
+    check_csv_error("site=www.example.com", "parameter \"site\"", NULL);
+    check_csv_error("site=other.example", "parameter \"site\"", NULL);
+}
+END_TEST
+
 START_TEST(test_csv_unknown_and_repeated)
 {
     check_csv_error("window=60m", "unknown parameter \"window\"",
-                    "allowed: from, to, path");
+                    "allowed: site, from, to, path");
     check_csv_error("tz=UTC", "unknown parameter \"tz\"", NULL);
     check_csv_error("From=2026-03-15T10:00Z", "unknown parameter \"From\"", NULL);
     check_csv_error("from=2026-03-15T10:00Z&x", "unknown parameter \"x\"", NULL);
@@ -409,6 +442,7 @@ csv_suite(void)
     tcase_add_test(tc, test_csv_bad_dates);
     tcase_add_test(tc, test_csv_bad_syntax);
     tcase_add_test(tc, test_csv_unknown_and_repeated);
+    tcase_add_test(tc, test_csv_site);
     tcase_add_test(tc, test_csv_path);
     suite_add_tcase(s, tc);
 

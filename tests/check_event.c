@@ -16,6 +16,7 @@
 #include "utf8.h"
 
 #define TS_MS 1767225600123LL /* 2026-01-01T00:00:00.123Z */
+#define SITE "example.com"
 #define FFFD "\xEF\xBF\xBD"
 
 /* 1 when s is entirely well-formed UTF-8. */
@@ -80,7 +81,7 @@ START_TEST(test_init_fields)
 {
     event ev;
 
-    event_init(&ev, TS_MS, "/a/./b//c?x=1#f", "https://example.com/?q=1",
+    event_init(&ev, TS_MS, SITE, "/a/./b//c?x=1#f", "https://example.com/?q=1",
                "Mozilla/5.0 (X11)", "192.0.2.1");
     ck_assert(uuid_v4_lower(ev.id));
     ck_assert_int_eq(ev.ts_ms, TS_MS);
@@ -95,7 +96,7 @@ START_TEST(test_init_nulls)
 {
     event ev;
 
-    event_init(&ev, TS_MS, NULL, NULL, NULL, NULL);
+    event_init(&ev, TS_MS, SITE, NULL, NULL, NULL, NULL);
     ck_assert(uuid_v4_lower(ev.id));
     ck_assert_str_eq(ev.path, "/");
     ck_assert_str_eq(ev.ref, "");
@@ -109,8 +110,8 @@ START_TEST(test_init_ids_differ)
 {
     event a, b;
 
-    event_init(&a, TS_MS, "/", NULL, NULL, NULL);
-    event_init(&b, TS_MS, "/", NULL, NULL, NULL);
+    event_init(&a, TS_MS, SITE, "/", NULL, NULL, NULL);
+    event_init(&b, TS_MS, SITE, "/", NULL, NULL, NULL);
     ck_assert_uint_eq(strlen(a.id), 36);
     ck_assert_uint_eq(strlen(b.id), 36);
     ck_assert_msg(uuid_v4_lower(a.id), "not a lower-case v4 uuid: %s", a.id);
@@ -131,7 +132,7 @@ START_TEST(test_init_invalid_ip)
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         memset(ev.ip, 'x', sizeof(ev.ip));
-        event_init(&ev, TS_MS, "/", NULL, NULL, bad[i]);
+        event_init(&ev, TS_MS, SITE, "/", NULL, NULL, bad[i]);
         ck_assert_msg(ev.ip[0] == '\0', "\"%s\" accepted as \"%s\"", bad[i], ev.ip);
     }
 }
@@ -149,7 +150,7 @@ START_TEST(test_init_valid_ip)
 
     ck_assert_uint_eq(strlen(good[8]), EVENT_IP_MAX);
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-        event_init(&ev, TS_MS, "/", NULL, NULL, good[i]);
+        event_init(&ev, TS_MS, SITE, "/", NULL, NULL, good[i]);
         ck_assert_str_eq(ev.ip, good[i]);
         check_round_trip(&ev);
     }
@@ -165,7 +166,7 @@ START_TEST(test_init_caps_ref_ua)
     ck_assert_ptr_nonnull(s);
     memset(s, 'r', big);
     s[big] = '\0';
-    event_init(&ev, TS_MS, "/", s, s, NULL);
+    event_init(&ev, TS_MS, SITE, "/", s, s, NULL);
     ck_assert_uint_eq(strlen(ev.ref), EVENT_REF_MAX);
     ck_assert_uint_eq(strlen(ev.ua), EVENT_UA_MAX);
     ck_assert(strspn(ev.ref, "r") == EVENT_REF_MAX);
@@ -175,7 +176,7 @@ START_TEST(test_init_caps_ref_ua)
     for (size_t i = 0; i + 3 <= big; i += 3)
         memcpy(s + i, "\xE2\x82\xAC", 3);
     s[big - big % 3] = '\0';
-    event_init(&ev, TS_MS, "/", s, s, NULL);
+    event_init(&ev, TS_MS, SITE, "/", s, s, NULL);
     ck_assert_uint_eq(strlen(ev.ref), EVENT_REF_MAX / 3 * 3);
     ck_assert_uint_eq(strlen(ev.ua), EVENT_UA_MAX / 3 * 3);
     ck_assert(utf8_valid(ev.ref));
@@ -186,7 +187,7 @@ START_TEST(test_init_caps_ref_ua)
     memset(s, 'p', big);
     s[0] = '/';
     s[big] = '\0';
-    event_init(&ev, TS_MS, s, NULL, NULL, NULL);
+    event_init(&ev, TS_MS, SITE, s, NULL, NULL, NULL);
     ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX);
     check_round_trip(&ev);
     free(s);
@@ -205,7 +206,7 @@ START_TEST(test_init_path_cut_to_dot)
     uri[0] = '/';
     memset(uri + 1, 'a', EVENT_PATH_MAX - 4);
     strcpy(uri + EVENT_PATH_MAX - 3, "/..x");
-    event_init(&ev, TS_MS, uri, NULL, NULL, NULL);
+    event_init(&ev, TS_MS, SITE, uri, NULL, NULL, NULL);
     ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX - 2);
     ck_assert_int_eq(ev.path[EVENT_PATH_MAX - 3], '/');
     check_round_trip(&ev);
@@ -213,7 +214,7 @@ START_TEST(test_init_path_cut_to_dot)
     /* One "a" more: the cut falls after "/.". */
     memset(uri + 1, 'a', EVENT_PATH_MAX - 3);
     strcpy(uri + EVENT_PATH_MAX - 2, "/..x");
-    event_init(&ev, TS_MS, uri, NULL, NULL, NULL);
+    event_init(&ev, TS_MS, SITE, uri, NULL, NULL, NULL);
     ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX - 1);
     ck_assert_int_eq(ev.path[EVENT_PATH_MAX - 2], '/');
     check_round_trip(&ev);
@@ -224,7 +225,7 @@ START_TEST(test_init_cleans_utf8)
 {
     event ev;
 
-    event_init(&ev, TS_MS, "/", "http://x/\xC3\xA9\xFF",
+    event_init(&ev, TS_MS, SITE, "/", "http://x/\xC3\xA9\xFF",
                "Mozilla\xFF\xC0/5.0\t(\xC2\x85)\x7F", NULL);
     ck_assert_str_eq(ev.ua, "Mozilla" FFFD FFFD "/5.0" FFFD "(" FFFD ")" FFFD);
     ck_assert_str_eq(ev.ref, "http://x/\xC3\xA9" FFFD);
@@ -240,13 +241,13 @@ START_TEST(test_encode_exact)
     event ev;
     int n;
 
-    event_init(&ev, TS_MS, "/x", "r", "u", "192.0.2.1");
+    event_init(&ev, TS_MS, SITE, "/x", "r", "u", "192.0.2.1");
     n = event_encode(&ev, json, sizeof(json) - 1);
     ck_assert_int_gt(n, 0);
     json[n] = '\0';
     snprintf(want, sizeof(want),
-             "{\"v\":1,\"id\":\"%s\",\"ts\":\"2026-01-01T00:00:00.123Z\","
-             "\"path\":\"/x\",\"ref\":\"r\",\"ua\":\"u\",\"ip\":\"192.0.2.1\"}",
+             "{\"v\":2,\"id\":\"%s\",\"ts\":\"2026-01-01T00:00:00.123Z\","
+             "\"site\":\"example.com\",\"path\":\"/x\",\"ref\":\"r\",\"ua\":\"u\",\"ip\":\"192.0.2.1\"}",
              ev.id);
     ck_assert_str_eq(json, want);
     ck_assert_int_eq(n, (int)strlen(want));
@@ -257,7 +258,7 @@ START_TEST(test_round_trip_all_fields)
 {
     event ev;
 
-    event_init(&ev, TS_MS, "http://host/a/../b%20c/?q", "https://ref.example/p?x=1",
+    event_init(&ev, TS_MS, SITE, "http://host/a/../b%20c/?q", "https://ref.example/p?x=1",
                "Mozilla/5.0 \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", "2001:db8::42");
     ck_assert_str_eq(ev.path, "/b%20c/");
     check_round_trip(&ev);
@@ -268,7 +269,7 @@ START_TEST(test_round_trip_special_chars)
 {
     event ev;
 
-    event_init(&ev, TS_MS, "/<b>\"x\"\\'&",
+    event_init(&ev, TS_MS, SITE, "/<b>\"x\"\\'&",
                "https://x/?q=<script>alert(\"x\")</script>&a='b'\\",
                "a \"quoted\" \\ back\\\\slash <b>&amp;</b> \\u0041 /* */", "::1");
     ck_assert_str_eq(ev.path, "/<b>\"x\"\\'&");
@@ -288,7 +289,7 @@ START_TEST(test_round_trip_largest)
     memset(s, '"', 19999);
     s[19999] = '\0';
     s[0] = '/';
-    event_init(&ev, TS_MS, s, s, s,
+    event_init(&ev, TS_MS, SITE, s, s, s,
                "0000:0000:0000:0000:0000:ffff:192.168.100.228");
     ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX);
     ck_assert_uint_eq(strlen(ev.ref), EVENT_REF_MAX);
@@ -296,7 +297,7 @@ START_TEST(test_round_trip_largest)
     check_round_trip(&ev);
     memset(s, '\\', 19999);
     s[0] = '/';
-    event_init(&ev, TS_MS, s, s, s, "::1");
+    event_init(&ev, TS_MS, SITE, s, s, s, "::1");
     check_round_trip(&ev);
     free(s);
 }
@@ -307,7 +308,7 @@ START_TEST(test_encode_fails)
     char json[EVENT_JSON_MAX];
     event ev;
 
-    event_init(&ev, TS_MS, "/x", "r", "u", "192.0.2.1");
+    event_init(&ev, TS_MS, SITE, "/x", "r", "u", "192.0.2.1");
     /* Too small an output buffer. */
     ck_assert_int_eq(event_encode(&ev, json, 20), -1);
     /* A time outside the accepted range. */
@@ -337,7 +338,7 @@ START_TEST(test_encode_rejects_invalid_fields)
     int n;
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        event_init(&ev, TS_MS, "/x", "r", "u", "192.0.2.1");
+        event_init(&ev, TS_MS, SITE, "/x", "r", "u", "192.0.2.1");
         snprintf((char *)&ev + bad[i].offset, bad[i].size, "%s", bad[i].value);
         n = event_encode(&ev, json, sizeof(json));
         if (n < 0)
@@ -403,6 +404,39 @@ START_TEST(test_decode_no_nul)
 }
 END_TEST
 
+/* Version 2 carries the site; version 1, from before sites, decodes with
+ * an empty site (the consumer's default), a "site" member in it being an
+ * unknown field of that version. An event without a site cannot be
+ * encoded. */
+START_TEST(test_site_versions)
+{
+    char json[EVENT_JSON_MAX], reason[256];
+    event ev, back;
+    int n;
+
+    event_init(&ev, TS_MS, "shop.example.com", "/x", "", "", "");
+    n = event_encode(&ev, json, sizeof(json));
+    ck_assert_int_gt(n, 0);
+    ck_assert_msg(event_decode(json, (size_t)n, &back, reason, sizeof(reason)) == 0,
+                  "%s", reason);
+    ck_assert_str_eq(back.site, "shop.example.com");
+
+    const char *v1 = "{\"v\":1," ID "," TS ",\"site\":\"x.example\"," PATH "}";
+    ck_assert_msg(event_decode(v1, strlen(v1), &back, reason, sizeof(reason)) == 0,
+                  "%s", reason);
+    ck_assert_str_eq(back.site, "");
+    const char *v2 = "{\"v\":2," ID "," TS ",\"site\":\"x.example\"," PATH "}";
+    ck_assert_msg(event_decode(v2, strlen(v2), &back, reason, sizeof(reason)) == 0,
+                  "%s", reason);
+    ck_assert_str_eq(back.site, "x.example");
+
+    event_init(&ev, TS_MS, "", "/x", "", "", "");
+    ck_assert_int_eq(event_encode(&ev, json, sizeof(json)), -1);
+    event_init(&ev, TS_MS, "Not A Host", "/x", "", "", "");
+    ck_assert_int_eq(event_encode(&ev, json, sizeof(json)), -1);
+}
+END_TEST
+
 /* ---- reject -------------------------------------------------------------- */
 
 /* Decodes json (len bytes), expecting -1 and a reason containing want. */
@@ -446,7 +480,9 @@ START_TEST(test_reject_version)
     check_reject("{\"v\":\"1\"," ID "," TS "," PATH "}", "\"v\"");
     check_reject("{\"v\":1.0," ID "," TS "," PATH "}", "\"v\"");
     check_reject("{\"v\":null," ID "," TS "," PATH "}", "\"v\"");
-    check_reject("{\"v\":2," ID "," TS "," PATH "}", "version");
+    check_reject("{\"v\":3," ID "," TS ",\"site\":\"a.example\"," PATH "}",
+                 "unsupported schema version 3");
+    check_reject("{\"v\":0," ID "," TS "," PATH "}", "unsupported schema version 0");
     check_reject("{\"v\":0," ID "," TS "," PATH "}", "version");
     check_reject("{\"v\":-1," ID "," TS "," PATH "}", "version");
 }
@@ -454,6 +490,17 @@ END_TEST
 
 START_TEST(test_reject_id)
 {
+    check_reject("{\"v\":2," ID "," TS "," PATH "}", "missing field \"site\"");
+    check_reject("{\"v\":2," ID "," TS ",\"site\":\"\"," PATH "}",
+                 "field \"site\" is empty");
+    check_reject("{\"v\":2," ID "," TS ",\"site\":7," PATH "}",
+                 "\"site\" is not a string");
+    check_reject("{\"v\":2," ID "," TS ",\"site\":\"Example.COM\"," PATH "}",
+                 "\"site\" is not a host name");
+    check_reject("{\"v\":2," ID "," TS ",\"site\":\"a b\"," PATH "}",
+                 "\"site\" is not a host name");
+    check_reject("{\"v\":2," ID "," TS ",\"site\":\"<x>\"," PATH "}",
+                 "\"site\" is not a host name");
     check_reject("{\"v\":1," TS "," PATH "}", "missing field \"id\"");
     check_reject("{\"v\":1,\"id\":\"not-a-uuid\"," TS "," PATH "}",
                  "\"id\" is not a uuid");
@@ -599,7 +646,7 @@ START_TEST(test_check_time)
     char reason[256];
     event ev;
 
-    event_init(&ev, now, "/x", "", "", "");
+    event_init(&ev, now, SITE, "/x", "", "", "");
     ck_assert_int_eq(event_check_time(&ev, now, 5 * min, 168 * hour, reason,
                                       sizeof(reason)), 0);
     /* Both edges are inside. */
@@ -670,6 +717,7 @@ event_suite(void)
 
     tc = tcase_create("codec");
     tcase_add_test(tc, test_encode_exact);
+    tcase_add_test(tc, test_site_versions);
     tcase_add_test(tc, test_round_trip_all_fields);
     tcase_add_test(tc, test_round_trip_special_chars);
     tcase_add_test(tc, test_round_trip_largest);

@@ -28,6 +28,22 @@
 #define XSS "<script>alert(\"x\")</script>"
 #define XSS_ATTR "/\"><script>alert(1)</script>"
 
+
+/* The sites the report knows: example.com (the default, with an alias)
+ * and shop.example.com. Parsed once per test process. */
+static const sites *
+test_sites(void)
+{
+    static sites *all;
+    char err[256];
+
+    if (all == NULL)
+        all = sites_parse("example.com www.example.com, shop.example.com", err,
+                          sizeof(err));
+    ck_assert_ptr_nonnull(all);
+    return all;
+}
+
 /* A report and the storage its pointers point into. Never report_free'd. */
 typedef struct fixture {
     report r;
@@ -48,7 +64,7 @@ fixture_init(fixture *f, const char *query, const char *const *paths, size_t npa
     int64_t v = 100;
 
     memset(f, 0, sizeof(*f));
-    ck_assert_msg(params_parse(query, &f->r.p, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(params_parse(query, test_sites(), &f->r.p, err, sizeof(err)) == 0, "%s", err);
     f->r.generated_ms = NOW_MS;
     sp = report_span_for(&f->r.p, NOW_MS);
     f->r.bucket_seconds = (int)sp.bucket;
@@ -338,7 +354,7 @@ jnum(json_t *o, const char *key)
 START_TEST(test_json_top_level)
 {
     static const char *const keys[] = {
-        "window", "bucket_seconds", "tz", "path", "generated_at", "total",
+        "site", "sites", "window", "bucket_seconds", "tz", "path", "generated_at", "total",
         "previous_total", "change", "current_minute", "site_total", "rate",
         "buckets", "paths", "chart",
     };
@@ -351,6 +367,10 @@ START_TEST(test_json_top_level)
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
         ck_assert_msg(json_object_get(j, keys[k]) != NULL, "no \"%s\"", keys[k]);
     ck_assert_uint_eq(json_object_size(j), sizeof(keys) / sizeof(keys[0]));
+    ck_assert_str_eq(jstr(j, "site"), "example.com");
+    ck_assert_uint_eq(json_array_size(json_object_get(j, "sites")), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "sites"), 1)),
+                     "shop.example.com");
     ck_assert_str_eq(jstr(j, "window"), "60m");
     ck_assert_int_eq(jint(j, "bucket_seconds"), 60);
     ck_assert_str_eq(jstr(j, "tz"), "UTC");
@@ -675,7 +695,7 @@ START_TEST(test_html_structure)
 
     fixture_init(&f, NULL, default_paths, NDEFAULT);
     html_of(&f.r, &b);
-    ASSERT_HAS(b.data, "<title>Visits, last 60m</title>");
+    ASSERT_HAS(b.data, "<title>Visits to example.com, last 60m</title>");
     /* One group per bucket, the last one the current. */
     ck_assert_int_eq(count(b.data, "<g class=\"b\" "), f.r.nbuckets - 1);
     ck_assert_int_eq(count(b.data, "<g class=\"b now\""), 1);
@@ -691,7 +711,7 @@ START_TEST(test_html_structure)
     ASSERT_HAS(b.data, "Visits per minute, all paths, times in UTC</h2>");
     /* The window is selected in the form. */
     ASSERT_HAS(b.data, "<option selected>60m</option>");
-    ck_assert_int_eq(count(b.data, "<option selected>"), 1);
+    ck_assert_int_eq(count(b.data, "<option selected>"), 2);   /* window, site */
     ASSERT_HAS(b.data, "<input name=\"tz\" value=\"UTC\"");
     ASSERT_HAS(b.data, "<input name=\"path\" value=\"\"");
     ASSERT_HAS(b.data, "<input type=\"hidden\" name=\"top\" value=\"10\">");
@@ -709,6 +729,39 @@ START_TEST(test_html_structure)
     ASSERT_HAS(b.data, "<input type=\"hidden\" name=\"top\" value=\"4\">");
     ASSERT_HAS(b.data, "times in Europe/Berlin</h2>");
     buf_free(&b);
+}
+END_TEST
+
+/* With several sites the page has a switcher with the current one
+ * selected, and every link and export keeps the site; with one site, a
+ * hidden field keeps it. */
+START_TEST(test_html_sites)
+{
+    fixture f;
+    buf b = BUF_INIT;
+    sites *one;
+    char err[128];
+
+    fixture_init(&f, "site=shop.example.com", default_paths, NDEFAULT);
+    html_of(&f.r, &b);
+    ASSERT_HAS(b.data, "<title>Visits to shop.example.com, last 60m</title>");
+    ASSERT_HAS(b.data, "<select name=\"site\" id=\"site\"><option>example.com</option>"
+                       "<option selected>shop.example.com</option></select>");
+    ASSERT_HAS(b.data, "href=\"/visits?site=shop.example.com&amp;window=60m");
+    ASSERT_HAS(b.data, "href=\"/visits.json?site=shop.example.com\"");
+    ASSERT_HAS(b.data, "href=\"/visits.csv?site=shop.example.com\"");
+    ASSERT_HASNT(b.data, "site=example.com&amp;");
+    buf_free(&b);
+
+    one = sites_parse("solo.example", err, sizeof(err));
+    ck_assert_ptr_nonnull(one);
+    f.r.p.sites = one;
+    snprintf(f.r.p.site, sizeof(f.r.p.site), "solo.example");
+    html_of(&f.r, &b);
+    ASSERT_HASNT(b.data, "<select name=\"site\"");
+    ASSERT_HAS(b.data, "<input type=\"hidden\" name=\"site\" value=\"solo.example\">");
+    buf_free(&b);
+    sites_free(one);
 }
 END_TEST
 
@@ -806,7 +859,7 @@ START_TEST(test_html_hostile_top_path)
     ASSERT_HAS(b.data, ">/&lt;script&gt;alert(1)&lt;/script&gt;</a>");
     ASSERT_HAS(b.data, ">/it&#39;s</a>");
     /* The href, percent-encoded. */
-    ASSERT_HAS(b.data, "href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;path="
+    ASSERT_HAS(b.data, "href=\"/visits?site=example.com&amp;window=60m&amp;top=10&amp;tz=UTC&amp;path="
                        "%3Cscript%3Ealert%28%22x%22%29%3C/script%3E\"");
     ASSERT_HAS(b.data, "&amp;path=/%3Cscript%3Ealert%281%29%3C/script%3E\"");
     ASSERT_HAS(b.data, "&amp;path=/it%27s\"");
@@ -828,14 +881,14 @@ START_TEST(test_html_hostile_filter)
     html_of(&f.r, &b);
     ASSERT_HASNT(b.data, "<script>alert");
     ASSERT_HASNT(b.data, "\"><script");
-    snprintf(want, sizeof(want), "<title>Visits to %s, last 60m</title>", esc);
+    snprintf(want, sizeof(want), "<title>Visits to example.com %s, last 60m</title>", esc);
     ASSERT_HAS(b.data, want);
     snprintf(want, sizeof(want), "<input name=\"path\" value=\"%s\" ", esc);
     ASSERT_HAS(b.data, want);
     snprintf(want, sizeof(want), "<code>%s</code>", esc);
     ASSERT_HAS(b.data, want);
     /* The link back to all paths has no path. */
-    ASSERT_HAS(b.data, "(<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC\">all "
+    ASSERT_HAS(b.data, "(<a href=\"/visits?site=example.com&amp;window=60m&amp;top=10&amp;tz=UTC\">all "
                        "paths</a>)");
     buf_free(&b);
 }
@@ -878,11 +931,11 @@ START_TEST(test_html_links)
 
     fixture_init(&f, NULL, default_paths, NDEFAULT);
     html_of(&f.r, &b);
-    ASSERT_HAS(b.data, "<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;"
+    ASSERT_HAS(b.data, "<a href=\"/visits?site=example.com&amp;window=60m&amp;top=10&amp;tz=UTC&amp;"
                        "path=/a%20b%26c\">/a b&amp;c</a>");
-    ASSERT_HAS(b.data, "<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;"
+    ASSERT_HAS(b.data, "<a href=\"/visits?site=example.com&amp;window=60m&amp;top=10&amp;tz=UTC&amp;"
                        "path=/\">/</a>");
-    ASSERT_HAS(b.data, "<a href=\"/visits?window=60m&amp;top=10&amp;tz=UTC&amp;"
+    ASSERT_HAS(b.data, "<a href=\"/visits?site=example.com&amp;window=60m&amp;top=10&amp;tz=UTC&amp;"
                        "path=/pricing\">/pricing</a>");
     ASSERT_HAS(b.data, "<td class=\"num\">25.0%</td>");     /* 100 of 400 */
     ASSERT_HAS(b.data, "<td class=\"num\">12.5%</td>");
@@ -894,7 +947,7 @@ START_TEST(test_html_links)
     /* The links keep the window, top and tz. */
     fixture_init(&f, "window=15m&top=4&tz=Europe/Berlin", default_paths, NDEFAULT);
     html_of(&f.r, &b);
-    ASSERT_HAS(b.data, "<a href=\"/visits?window=15m&amp;top=4&amp;"
+    ASSERT_HAS(b.data, "<a href=\"/visits?site=example.com&amp;window=15m&amp;top=4&amp;"
                        "tz=Europe/Berlin&amp;path=/a%20b%26c\">");
     buf_free(&b);
 
@@ -1041,7 +1094,7 @@ check_span(const char *query, int64_t now_ms, int64_t current, int64_t bucket,
     report_span sp;
     char err[256] = "";
 
-    ck_assert_msg(params_parse(query, &p, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_msg(params_parse(query, test_sites(), &p, err, sizeof(err)) == 0, "%s", err);
     sp = report_span_for(&p, now_ms);
     ck_assert_int_eq(sp.current, T0 + current);
     ck_assert_int_eq(sp.bucket, bucket);
@@ -1092,7 +1145,7 @@ START_TEST(test_span_invariants)
         report_params p;
         char err[256] = "";
 
-        ck_assert(params_parse(windows[w], &p, err, sizeof(err)) == 0);
+        ck_assert(params_parse(windows[w], test_sites(), &p, err, sizeof(err)) == 0);
         for (int k = 0; k < 20000; k++) {
             int64_t now_ms, now;
             report_span sp;
@@ -1195,6 +1248,7 @@ report_suite(void)
 
     tc = tcase_create("html");
     tcase_add_test(tc, test_html_structure);
+    tcase_add_test(tc, test_html_sites);
     tcase_add_test(tc, test_html_counts);
     tcase_add_test(tc, test_html_change);
     tcase_add_test(tc, test_html_hostile_top_path);

@@ -20,6 +20,22 @@
 
 /* ---- html ---------------------------------------------------------------- */
 
+
+/* The sites the report knows: example.com (the default, with an alias)
+ * and shop.example.com. Parsed once per test process. */
+static const sites *
+test_sites(void)
+{
+    static sites *all;
+    char err[256];
+
+    if (all == NULL)
+        all = sites_parse("example.com www.example.com, shop.example.com", err,
+                          sizeof(err));
+    ck_assert_ptr_nonnull(all);
+    return all;
+}
+
 START_TEST(test_html_escape_exact)
 {
     buf b = BUF_INIT;
@@ -355,7 +371,7 @@ check_params_ok(const char *q, const char *window, int minutes, int top)
     report_params p;
     char err[256] = "";
 
-    ck_assert_msg(params_parse(q, &p, err, sizeof(err)) == 0, "\"%s\": %s",
+    ck_assert_msg(params_parse(q, test_sites(), &p, err, sizeof(err)) == 0, "\"%s\": %s",
                   q ? q : "(null)", err);
     ck_assert_str_eq(p.window, window);
     ck_assert_int_eq(p.minutes, minutes);
@@ -369,7 +385,7 @@ check_params_error(const char *q, const char *want1, const char *want2)
     report_params p;
     char err[256] = "";
 
-    ck_assert_msg(params_parse(q, &p, err, sizeof(err)) == -1, "\"%s\" accepted", q);
+    ck_assert_msg(params_parse(q, test_sites(), &p, err, sizeof(err)) == -1, "\"%s\" accepted", q);
     ck_assert_msg(strstr(err, want1) != NULL, "\"%s\": \"%s\" lacks \"%s\"", q, err,
                   want1);
     if (want2)
@@ -382,6 +398,31 @@ START_TEST(test_params_defaults)
     check_params_ok(NULL, "60m", 60, 10);
     check_params_ok("", "60m", 60, 10);
     check_params_ok("&&", "60m", 60, 10);
+}
+END_TEST
+
+/* site names one of the sites exactly; an alias, another host or a
+ * repeat is refused; empty means the default (the first site). */
+START_TEST(test_params_site)
+{
+    report_params p;
+    char err[256] = "";
+
+    ck_assert_msg(params_parse("", test_sites(), &p, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(p.site, "example.com");
+    ck_assert_ptr_eq(p.sites, test_sites());
+    ck_assert_msg(params_parse("site=", test_sites(), &p, err, sizeof(err)) == 0, "%s",
+                  err);
+    ck_assert_str_eq(p.site, "example.com");
+    ck_assert_msg(params_parse("site=shop.example.com&window=15m", test_sites(), &p,
+                               err, sizeof(err)) == 0, "%s", err);
+    ck_assert_str_eq(p.site, "shop.example.com");
+    check_params_error("site=www.example.com", "parameter \"site\"", "example.com");
+    check_params_error("site=SHOP.example.com", "parameter \"site\"", NULL);
+    check_params_error("site=evil.example", "parameter \"site\"", NULL);
+    check_params_error("site=%3Cx%3E", "parameter \"site\"", NULL);
+    check_params_error("site=example.com&site=example.com", "parameter \"site\"",
+                       "more than once");
 }
 END_TEST
 
@@ -453,7 +494,7 @@ check_params_path(const char *q, const char *want)
     char err[256] = "";
 
     memset(&p, 'x', sizeof(p));
-    ck_assert_msg(params_parse(q, &p, err, sizeof(err)) == 0, "\"%s\": %s", q, err);
+    ck_assert_msg(params_parse(q, test_sites(), &p, err, sizeof(err)) == 0, "\"%s\": %s", q, err);
     ck_assert_msg(strcmp(p.path, want) == 0, "\"%s\": path \"%s\", expected \"%s\"",
                   q, p.path, want);
     ck_assert_str_eq(p.window, "60m");
@@ -496,7 +537,7 @@ START_TEST(test_params_path_combined)
     report_params p;
     char err[256] = "";
 
-    ck_assert_int_eq(params_parse("window=6h&path=/x/y&top=5&tz=Asia/Kolkata", &p,
+    ck_assert_int_eq(params_parse("window=6h&path=/x/y&top=5&tz=Asia/Kolkata", test_sites(), &p,
                                   err, sizeof(err)), 0);
     ck_assert_str_eq(p.window, "6h");
     ck_assert_int_eq(p.minutes, 360);
@@ -720,7 +761,7 @@ tz_parse_in(const char *dir, const char *q, report_params *p, char *err,
 
     ck_assert(old == NULL || saved != NULL);
     tz_set_dir(dir);
-    rc = params_parse(q, p, err, errlen);
+    rc = params_parse(q, test_sites(), p, err, errlen);
     tz_set_dir(saved);
     free(saved);
     return rc;
@@ -793,7 +834,7 @@ START_TEST(test_tz_default)
     check_tz_ok(NULL, "top=10&tz=&path=", "UTC");
     /* The default replaces whatever p held. */
     strcpy(p.tz, "Europe/Berlin");
-    ck_assert_int_eq(params_parse("window=15m", &p, err, sizeof(err)), 0);
+    ck_assert_int_eq(params_parse("window=15m", test_sites(), &p, err, sizeof(err)), 0);
     ck_assert_str_eq(p.tz, "UTC");
 }
 END_TEST
@@ -1005,6 +1046,7 @@ text_suite(void)
     tc = tcase_create("params");
     tcase_add_test(tc, test_params_defaults);
     tcase_add_test(tc, test_params_windows);
+    tcase_add_test(tc, test_params_site);
     tcase_add_test(tc, test_params_window_errors);
     tcase_add_test(tc, test_params_top);
     tcase_add_test(tc, test_params_top_errors);

@@ -8,137 +8,12 @@
 # page says it is stale and recovers by itself. Skipped (77) when Chromium
 # or chromedriver is not installed. Leaves a screenshot in
 # $top_builddir/tests/e2e_browser.png.
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || echo /usr/bin/chromedriver)}
-if [ ! -x "$CHROMIUM" ]; then
-    echo "SKIP: no Chromium at $CHROMIUM (apt-get install chromium)"
-    exit 77
-fi
-if [ ! -x "$CHROMEDRIVER" ]; then
-    echo "SKIP: no chromedriver at $CHROMEDRIVER (apt-get install chromium-driver)"
-    exit 77
-fi
-for tool in curl jq; do
-    command -v "$tool" >/dev/null || { echo "SKIP: $tool is not installed"; exit 77; }
-done
-
+. "$top_srcdir/tests/webdriver.sh"
 . "$top_srcdir/tests/lib.sh"
 
 VISITS=25
 SHOT=$top_builddir/tests/e2e_browser.png
-WD='' WD_PID='' SID=''
-
-# --- WebDriver ---------------------------------------------------------------
-
-# Ends the browser session and chromedriver, then lets lib.sh stop the stack.
-browser_cleanup() {
-    local rc=$?
-    set +e
-    trap - EXIT
-    [ -n "$SID" ] && curl -s --max-time 10 -X DELETE "$WD/session/$SID" >/dev/null
-    if [ -n "$WD_PID" ]; then
-        # chromedriver leads its own process group (setsid); a browser it
-        # could not close goes with it.
-        kill -- -"$WD_PID" 2>/dev/null || kill "$WD_PID" 2>/dev/null
-        wait "$WD_PID" 2>/dev/null
-    fi
-    (exit "$rc")
-    cleanup
-}
-trap browser_cleanup EXIT
-
-# wd METHOD PATH [JSON]: one WebDriver command; prints its .value as JSON,
-# or fails with the WebDriver error.
-wd() {
-    local out
-    out=$(curl -sS --max-time 60 -X "$1" -H 'Content-Type: application/json' \
-        ${3:+--data-binary "$3"} "$WD$2") || fail "WebDriver $1 $2: chromedriver did not answer"
-    jq -e 'has("value")' >/dev/null 2>&1 <<<"$out" \
-        || fail "WebDriver $1 $2: not a WebDriver answer: ${out:0:300}"
-    if jq -e '.value | type == "object" and has("error") and has("message")' \
-        >/dev/null <<<"$out"; then
-        fail "WebDriver $1 $2: $(jq -r '.value | "\(.error): \(.message)"' <<<"$out" | head -n 3)"
-    fi
-    jq -c .value <<<"$out"
-}
-wd_post() { wd POST "$@"; }
-wd_get() { wd GET "$1"; }
-
-# js EXPR [ARG...]: evaluates EXPR in the page (the ARGs are strings, in
-# arguments[0]...) and prints its value as JSON.
-js() {
-    local body
-    body=$(jq -nc --arg s "return ($1);" '{script: $s, args: $ARGS.positional}' \
-        --args "${@:2}")
-    wd_post "/session/$SID/execute/sync" "$body"
-}
-
-# text SELECTOR: the textContent of the element, raw; "(no element
-# SELECTOR)" if there is none.
-text() {
-    js 'document.querySelector(arguments[0])?.textContent ?? "(no element " + arguments[0] + ")"' \
-        "$1" | jq -r .
-}
-
-# wait_js SECONDS EXPR WHAT: polls until EXPR is true; fails saying WHAT was
-# awaited and, from SEEN (an expression), what the page showed instead.
-wait_js() {
-    local secs=$1 expr=$2 what=$3 seen=${4:-} i v
-    for ((i = 0; i < secs * 5; i++)); do
-        v=$(js "$expr")
-        [ "$v" = true ] && return 0
-        sleep 0.2
-    done
-    fail "after ${secs}s still waiting for $what${seen:+; the page shows: $(js "$seen")}"
-}
-
-# commas N: N with thousands separators, as the page writes numbers.
-commas() { printf '%s' "$1" | sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta'; }
-
-# --- chromedriver and Chromium ------------------------------------------------
-
-# start_chromedriver: on a free port, like lib.sh picks PORT; another port
-# if that one was taken meanwhile (chromedriver then exits at once).
-start_chromedriver() {
-    local try p i
-    for try in 1 2 3 4 5; do
-        for _ in $(seq 50); do
-            p=$((20000 + RANDOM % 12000))
-            [ "$p" != "$PORT" ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
-        done
-        WD=http://127.0.0.1:$p
-        setsid "$CHROMEDRIVER" --port="$p" --log-path="$T/log/chromedriver.log" \
-            </dev/null >>"$T/log/chromedriver.out.log" 2>&1 &
-        WD_PID=$!
-        for ((i = 0; i < 100; i++)); do
-            [ "$(curl -s --max-time 2 "$WD/status" | jq -r .value.ready 2>/dev/null)" = true ] \
-                && return 0
-            kill -0 "$WD_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$WD_PID" 2>/dev/null && fail "chromedriver is not ready on $WD after 10s"
-        wait "$WD_PID" || true
-        WD_PID=''
-        note "chromedriver exited at start on port $p (try $try)"
-    done
-    fail "chromedriver did not start; see $T/log/chromedriver*.log below"
-}
-start_chromedriver
-
-caps=$(jq -nc --arg bin "$CHROMIUM" --arg profile "$T/chromium-profile" '{
-  capabilities: {alwaysMatch: {
-    browserName: "chrome",
-    pageLoadStrategy: "normal",
-    timeouts: {script: 10000, pageLoad: 20000},
-    "goog:chromeOptions": {binary: $bin, args: [
-      "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--window-size=1200,1000",
-      "--user-data-dir=\($profile)"]}}}}')
-session=$(wd_post /session "$caps")
-SID=$(jq -r '.sessionId // empty' <<<"$session")
-[ -n "$SID" ] || fail "no WebDriver session was created: $session"
-note "Chromium $(jq -r '.capabilities.browserVersion' <<<"$session"), WebDriver session $SID"
+webdriver_start
 
 # --- a hostile path -----------------------------------------------------------
 
@@ -148,7 +23,7 @@ note "Chromium $(jq -r '.capabilities.browserVersion' <<<"$session"), WebDriver 
 # separates attributes as well as a space does.
 hostile_req='/x%22%27%3E%3Cscript%3Ewindow.__pwned%3D1%3C/script%3E%3Cimg/src%3D%22x%22/onerror%3Dwindow.__pwned%3D2%3E'
 hostile=$'/x"\'><script>window.__pwned=1</script><img/src="x"/onerror=window.__pwned=2>'
-code=$(curl -s -o /dev/null -w '%{http_code}' "$URL$hostile_req")
+code=$(page -o /dev/null -w '%{http_code}' "$URL$hostile_req")
 [ "$code" = 200 ] || fail "the visit to the hostile path was answered $code, not 200"
 for ((i = 0; i < 75; i++)); do
     curl -sf "$URL/visits.json?window=15m&top=100" \

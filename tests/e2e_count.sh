@@ -25,14 +25,17 @@ note "answers: $(echo $codes)"
 [ "$(echo "$codes" | awk '$2 == 200 {print $1}')" = 5000 ] \
     || fail "expected 5000 answers 200, got: $codes"
 
-# A page is served with its path, escaped.
-page=$(curl -s "$URL/e2e/%3Cscript%3Ex")
-grep -q '<code>/e2e/&lt;script&gt;x</code>' <<<"$page" \
-    || fail "the page does not show the escaped path: $page"
-# HEAD counts, POST does not.
-for _ in 1 2 3; do curl -sfI -o /dev/null "$URL/e2e/head"; done
-[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/e2e/post")" = 405 ] \
+# The site's own page is served, whatever the path.
+page -f "$URL/e2e/%3Cscript%3Ex" | grep -q 'A small site' \
+    || fail "the site's page was not served"
+# HEAD counts; POST, an asset, a request that is not for a page (no Accept
+# naming HTML) and a prefetch do not.
+for _ in 1 2 3; do page -fI -o /dev/null "$URL/e2e/head"; done
+[ "$(page -o /dev/null -w '%{http_code}' -X POST "$URL/e2e/post")" = 405 ] \
     || fail "POST was not answered 405"
+page -f -o /dev/null "$URL/demo.css" || fail "the stylesheet was not served"
+curl -sf -o /dev/null "$URL/e2e/not-a-page" || fail "a non-page request failed"
+page -f -o /dev/null -H 'Sec-Purpose: prefetch' "$URL/e2e/prefetched" || fail "a prefetch failed"
 printf '/e2e/<script>x\t1\n/e2e/head\t3\n' >>"$expected"
 LC_ALL=C sort -o "$expected" "$expected"
 
@@ -40,7 +43,7 @@ LC_ALL=C sort -o "$expected" "$expected"
 # in rejected_events with a reason and are not counted.
 "$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" visits <<'MSGS'
 not json at all
-{"v":2,"id":"0f8fad5b-d9cb-469f-a165-70867728950e","ts":"2026-01-01T10:00:00.000Z","path":"/x"}
+{"v":3,"id":"0f8fad5b-d9cb-469f-a165-70867728950e","ts":"2026-01-01T10:00:00.000Z","site":"localhost","path":"/x"}
 {"v":1,"id":"0f8fad5b-d9cb-469f-a165-70867728950e","path":"/x"}
 MSGS
 
@@ -71,7 +74,7 @@ for ((i = 0; i < 50; i++)); do
 done
 sql "SELECT reason FROM rejected_events ORDER BY reason" >"$T/reasons"
 grep -q '^invalid json' "$T/reasons" && grep -q '^missing field "ts"$' "$T/reasons" \
-    && grep -q '^unsupported schema version 2$' "$T/reasons" \
+    && grep -q '^unsupported schema version 3$' "$T/reasons" \
     || fail "rejected_events does not hold the three poison messages: $(cat "$T/reasons")"
 [ "$(sql "SELECT convert_from(payload, 'UTF8') FROM rejected_events WHERE reason LIKE 'invalid json%'")" = "not json at all" ] \
     || fail "rejected_events does not keep the payload"

@@ -9,7 +9,7 @@ n=3000
 for i in $(seq 1 "$n"); do
     printf 'url = "%s/kdown/page-%d"\noutput = "/dev/null"\n' "$URL" $((i % 20))
 done >"$T/curl.cfg"
-curl -s --rate 200/s -K "$T/curl.cfg" -w '%{http_code} %{time_total}\n' >"$T/answers" &
+curl -s -H "$PAGE_ACCEPT" --rate 200/s -K "$T/curl.cfg" -w '%{http_code} %{time_total}\n' >"$T/answers" &
 load=$!
 broker=$(cat "$T/run/devbroker.pid")
 sleep 3

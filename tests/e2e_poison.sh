@@ -20,7 +20,10 @@ cat >"$T/poison" <<EOF
 not json at all
 hex:00ff7b2200
 [{"v":1,$ID,$TS,"path":"/poison/array"}]
-{"v":2,$ID,$TS,"path":"/poison/v2"}
+{"v":3,$ID,$TS,"site":"localhost","path":"/poison/v3"}
+{"v":2,$ID,$TS,"path":"/poison/nosite"}
+{"v":2,$ID,$TS,"site":"<b>x","path":"/poison/badsite"}
+{"v":2,$ID,$TS,"site":"","path":"/poison/emptysite"}
 {"v":"1",$ID,$TS,"path":"/poison/vstring"}
 {$ID,$TS,"path":"/poison/nov"}
 {"v":1,$TS,"path":"/poison/noid"}
@@ -40,7 +43,10 @@ cat >"$T/want" <<'EOF'
 invalid json
 invalid json
 not a json object
-unsupported schema version 2
+unsupported schema version 3
+missing field "site"
+field "site" is not a host name
+field "site" is empty
 missing or non-integer field "v"
 missing or non-integer field "v"
 missing field "id"

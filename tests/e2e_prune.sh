@@ -11,17 +11,17 @@ wait_total "$n" 30
 
 # History: 25,000 minutes 8 days old (three batches), one 6 days old; hours
 # 8 and 400 days old; rejected messages 40 and 10 days old.
-sql "INSERT INTO visit_minutes (minute, path, visits)
-       SELECT date_trunc('minute', now() - interval '8 days'), '/old-' || g, 1
+sql "INSERT INTO visit_minutes (site, minute, path, visits)
+       SELECT 'localhost', date_trunc('minute', now() - interval '8 days'), '/old-' || g, 1
        FROM generate_series(1, 25000) g;
-     INSERT INTO visit_totals (minute, visits)
-       VALUES (date_trunc('minute', now() - interval '8 days'), 25000),
-              (date_trunc('minute', now() - interval '6 days'), 7);
-     INSERT INTO visit_minutes (minute, path, visits)
-       VALUES (date_trunc('minute', now() - interval '6 days'), '/recent', 7);
-     INSERT INTO visit_hours (hour, path, visits)
-       VALUES (date_trunc('hour', now() - interval '8 days', 'UTC'), '/old-hour', 3),
-              (date_trunc('hour', now() - interval '400 days', 'UTC'), '/ancient', 5);
+     INSERT INTO visit_totals (site, minute, visits)
+       VALUES ('localhost', date_trunc('minute', now() - interval '8 days'), 25000),
+              ('localhost', date_trunc('minute', now() - interval '6 days'), 7);
+     INSERT INTO visit_minutes (site, minute, path, visits)
+       VALUES ('localhost', date_trunc('minute', now() - interval '6 days'), '/recent', 7);
+     INSERT INTO visit_hours (site, hour, path, visits)
+       VALUES ('localhost', date_trunc('hour', now() - interval '8 days', 'UTC'), '/old-hour', 3),
+              ('localhost', date_trunc('hour', now() - interval '400 days', 'UTC'), '/ancient', 5);
      INSERT INTO rejected_events (rejected_at, topic, partition, kafka_offset, reason, payload)
        VALUES (now() - interval '40 days', 'visits', 0, 900000001, 'old', ''),
               (now() - interval '10 days', 'visits', 0, 900000002, 'recent', '')" >/dev/null

@@ -14,7 +14,7 @@ done >"$T/curl.cfg"
 broker=$(cat "$T/run/devbroker.pid")
 kill -USR1 "$broker"
 sleep 0.5
-curl -s --rate 300/s -K "$T/curl.cfg" -w '%{http_code} %{time_total}\n' >"$T/answers" || true
+curl -s -H "$PAGE_ACCEPT" --rate 300/s -K "$T/curl.cfg" -w '%{http_code} %{time_total}\n' >"$T/answers" || true
 kill -USR2 "$broker"
 [ "$(grep -c '^200 ' "$T/answers")" -eq "$n" ] || fail "not every page was answered 200"
 slowest=$(sort -k2 -n "$T/answers" | tail -n 1 | cut -d' ' -f2)

@@ -11,8 +11,8 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 # percent-encoded) next to a valid character (é, decoded).
 hostile_raw='/r/%3Cscript%3Ealert(1)%3C%2Fscript%3E%22q%22,x%FF%C3%A9'
 hostile='/r/<script>alert(1)<%2Fscript>"q",x%FFé'
-for _ in 1 2 3; do curl -sf -o /dev/null "$URL$hostile_raw"; done
-for _ in $(seq 1 5); do curl -sf -o /dev/null "$URL/r/plain"; done
+for _ in 1 2 3; do page -f -o /dev/null "$URL$hostile_raw"; done
+for _ in $(seq 1 5); do page -f -o /dev/null "$URL/r/plain"; done
 wait_total 8 30
 
 json=$(curl -sf "$URL/visits.json?window=15m")
@@ -113,10 +113,10 @@ done
 now=$(date -u +%Y-%m-%dT%H:%MZ)
 from=$(date -u -d '-10 minutes' +%Y-%m-%dT%H:%MZ)
 csv=$(curl -sf "$URL/visits.csv?from=$from&to=$(date -u -d '+1 minute' +%Y-%m-%dT%H:%MZ)")
-[ "$(head -n 1 <<<"$csv" | tr -d '\r')" = "minute,path,visits" ] || fail "CSV header: $(head -n1 <<<"$csv")"
+[ "$(head -n 1 <<<"$csv" | tr -d '\r')" = "minute,site,path,visits" ] || fail "CSV header: $(head -n1 <<<"$csv")"
 [ "$(tail -n +2 <<<"$csv" | tr -d '\r' | awk -F, '{s += $NF} END {print s}')" = 8 ] \
     || fail "CSV rows do not add up to 8: $csv"
-grep -qF '"/r/<script>alert(1)<%2Fscript>""q"",x%FFé",3' <<<"$csv" \
+grep -qF ',localhost,"/r/<script>alert(1)<%2Fscript>""q"",x%FFé",3' <<<"$csv" \
     || fail "the hostile path is not quoted in the CSV: $csv"
 [ "$(curl -sf "$URL/visits.csv?path=/r/plain" | tail -n +2 | tr -d '\r' | awk -F, '{s += $NF} END {print s}')" = 5 ] \
     || fail "CSV path filter does not give 5"
@@ -149,9 +149,10 @@ check400 "/visits.csv?window=15m" '"window"'
 [ "$(code "$URL/visits/static/visits.js")" = 200 ] || fail "the page script is not served"
 curl -sfI "$URL/visits/static/visits.js" | grep -qi '^x-content-type-options: nosniff' \
     || fail "the page script is served without nosniff"
-# Only the report's own URLs go to the report: /visits-policy is a page.
-curl -sf "$URL/visits-policy" | grep -q 'visits-policy' \
-    || fail "/visits-policy was not answered as a page"
+# Only the report's own URLs go to the report: /visits-policy is a page
+# of the site.
+page -f "$URL/visits-policy" | grep -q 'A small site' \
+    || fail "/visits-policy was not answered as a page of the site"
 
 # Distinct query strings each miss the cache: nginx limits one address.
 for i in $(seq 1 300); do echo "$URL/visits.json?top=$((i % 100 + 1))&window=15m&path=/b/$i"; done >"$T/burst"

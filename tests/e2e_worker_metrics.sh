@@ -21,7 +21,7 @@ metric() {
 }
 
 scrape record; scrape report
-ok0=$(metric record 'visits_record_requests_total{status="200"}')
+ok0=$(metric record 'visits_record_requests_total{status="204"}')
 bad0=$(metric record 'visits_record_requests_total{status="405"}')
 sent0=$(metric record visits_record_events_sent_total)
 del0=$(metric record visits_record_events_delivered_total)
@@ -32,16 +32,31 @@ q0=$(metric report visits_report_query_duration_seconds_count)
 n=50
 for i in $(seq 1 "$n"); do echo "$URL/wm/page-$((i % 5))"; done >"$T/urls"
 [ "$(requests "$T/urls" | grep -c '^200$')" -eq "$n" ] || fail "not every page was answered 200"
+# A DELETE is no page view: nginx's rules keep it from the worker.
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$URL/wm/x")" = 405 ] || fail "DELETE not 405"
+# A host that is not one of the sites: the worker refuses it (403) and
+# counts it.
+[ "$(page -o /dev/null -w '%{http_code}' -H 'Host: not-a-site.example' "$URL/wm/elsewhere")" = 200 ] \
+    || fail "the page of another host was not served"
+[ "$(metric record visits_record_unknown_site_total)" -eq 0 ] || fail "unknown sites before any"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/visits.json?top=7")" = 200 ] || fail "report not 200"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/visits.json?top=0")" = 400 ] || fail "bad top not 400"
 wait_total "$n" 30
 
 scrape record; scrape report
-[ $(($(metric record 'visits_record_requests_total{status="200"}') - ok0)) -eq "$n" ] \
-    || fail "record 200s did not move by $n"
-[ $(($(metric record 'visits_record_requests_total{status="405"}') - bad0)) -eq 1 ] \
-    || fail "record 405s did not move by 1"
+[ $(($(metric record 'visits_record_requests_total{status="204"}') - ok0)) -eq "$n" ] \
+    || fail "record 204s did not move by $n"
+[ $(($(metric record 'visits_record_requests_total{status="405"}') - bad0)) -eq 0 ] \
+    || fail "the DELETE reached the worker"
+for _ in $(seq 50); do
+    scrape record
+    [ "$(metric record 'visits_record_requests_total{status="403"}')" -ge 1 ] && break
+    sleep 0.1
+done
+[ "$(metric record 'visits_record_requests_total{status="403"}')" -eq 1 ] \
+    || fail "record 403s are not 1"
+[ "$(metric record visits_record_unknown_site_total)" -eq 1 ] \
+    || fail "visits_record_unknown_site_total is not 1"
 [ $(($(metric record visits_record_events_sent_total) - sent0)) -eq "$n" ] \
     || fail "events sent did not move by $n"
 [ $(($(metric record visits_record_events_delivered_total) - del0)) -eq "$n" ] \
@@ -53,11 +68,11 @@ scrape record; scrape report
     || fail "report 400s did not move by 1"
 [ $(($(metric report visits_report_query_duration_seconds_count) - q0)) -eq 1 ] \
     || fail "report queries did not move by 1"
-note "after $n visits, a DELETE and two report requests: the counters moved by exactly that"
+note "after $n visits, a DELETE, a page of another host and two report requests: the counters moved by exactly that"
 
 # Visitors cannot reach any of it: the public server has no such locations,
 # and a header cannot become the VISITS_PROBE parameter.
-curl -s "$URL/record/metrics" | grep -q 'You visited' || fail "/record/metrics is not a page on the site"
+page "$URL/record/metrics" | grep -q 'A small site' || fail "/record/metrics is not a page of the site"
 curl -s -H 'VISITS_PROBE: metrics' -H 'Visits-Probe: metrics' "$URL/visits.json?top=3" \
     | jq -e '.paths' >/dev/null || fail "a header turned /visits.json into a probe"
 

@@ -12,8 +12,12 @@ PORT=
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "# $*"; }
 
+# The demo site answers every made-up path the tests ask for with its
+# index.html (200), as a single-page app's server does.
+export VISITS_DEMO_FALLBACK=index
+
 stack() {
-    "$top_srcdir/tools/visits-stack" "$1" --dir "$T" --port "$PORT" \
+    "$top_srcdir/tools/visits-stack" "$1" --dir "$T" --port "$PORT" --app-port "$APP_PORT" \
         --bindir "$top_builddir" --srcdir "$top_srcdir"
 }
 
@@ -41,21 +45,47 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Ports 20000-31999: below Linux's ephemeral range (32768-60999), where an
-# outgoing connection of any program may hold the port nginx is to bind.
-for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-        PORT=$p
-        break
-    fi
-done
-[ -n "$PORT" ] || fail "no free port found"
+# free_port: prints a TCP port nobody listens on, from 20000-31999: below
+# Linux's ephemeral range (32768-60999), where an outgoing connection of
+# any program may hold the port nginx is to bind.
+free_port() {
+    local p
+    for _ in $(seq 50); do
+        p=$((20000 + RANDOM % 12000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    fail "no free port found"
+}
+PORT=$(free_port)
+APP_PORT=$(free_port)
+[ "$APP_PORT" != "$PORT" ] || APP_PORT=$(free_port)
 
 stack start
 # shellcheck disable=SC1091
 . "$T/run/env"
 URL=${VISITS_URL%/}
+
+# nginx_extra NAME PORT...: adds the server blocks on stdin to the stack's
+# nginx as extra/NAME.conf, reloads it, and waits until each PORT answers.
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+nginx_extra() {
+    local name=$1 p i
+    shift
+    cat >"$T/nginx/extra/$name.conf"
+    "$NGINX" -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/log/nginx-error.log" -t -q \
+        || fail "nginx refused extra/$name.conf"
+    "$NGINX" -p "$T/nginx" -c "$T/nginx/nginx.conf" -e "$T/log/nginx-error.log" -s reload
+    for p in "$@"; do
+        for ((i = 0; i < 100; i++)); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+            sleep 0.1
+        done
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || fail "nginx does not listen on $p"
+    done
+}
 
 sql() { psql -XAtq -F $'\t' "$VISITS_DATABASE" -c "$1"; }
 
@@ -75,16 +105,25 @@ pg_start() {
         -o "-c listen_addresses='' -k $T/pg/sock -p 5432" start >/dev/null
 }
 
-# requests FILE: requests every URL in FILE (one per line) and prints one
-# status code per line: 16 at a time, or one after the other at RATE per
-# second when RATE is set (curl ignores --rate in parallel mode).
+# A page view, as nginx's rules (nginx/visits-pageview.conf) know one from
+# a client that sends no Sec-Fetch headers.
+PAGE_ACCEPT='Accept: text/html,application/xhtml+xml'
+
+# page ARGS...: curl asking for a page, as a browser does.
+page() { curl -s -H "$PAGE_ACCEPT" "$@"; }
+
+# requests FILE: requests every URL in FILE (one per line) as a page and
+# prints one status code per line: 16 at a time, or one after the other at
+# RATE per second when RATE is set (curl ignores --rate in parallel mode).
 requests() {
     local cfg=$T/curl.$RANDOM
+    # Options of a config file apply to every URL in it: the header goes
+    # on the command line, once.
     sed 's|.*|url = "&"\noutput = "/dev/null"|' "$1" >"$cfg"
     if [ -n "${RATE:-}" ]; then
-        curl -s --rate "$RATE/s" -K "$cfg" -w '%{http_code}\n' || true
+        curl -s -H "$PAGE_ACCEPT" --rate "$RATE/s" -K "$cfg" -w '%{http_code}\n' || true
     else
-        curl -s --no-progress-meter -Z --parallel-max 16 -K "$cfg" \
+        curl -s -H "$PAGE_ACCEPT" --no-progress-meter -Z --parallel-max 16 -K "$cfg" \
             -w '%{http_code}\n' || true
     fi
 }

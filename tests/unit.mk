@@ -5,7 +5,7 @@
 UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
 	tests/check_jlite tests/check_agg tests/check_text tests/check_config \
 	tests/check_chart tests/check_report tests/check_csv tests/check_metrics \
-	tests/check_hsrv
+	tests/check_hsrv tests/check_sites tests/check_intake
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -57,6 +57,14 @@ tests_check_metrics_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_hsrv_SOURCES = tests/check_hsrv.c
 tests_check_hsrv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_hsrv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_sites_SOURCES = tests/check_sites.c
+tests_check_sites_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_sites_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_intake_SOURCES = tests/check_intake.c
+tests_check_intake_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_intake_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 # A strict checker of /metrics scrapes, for the end-to-end tests.
 check_PROGRAMS += tests/promlint

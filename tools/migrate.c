@@ -24,6 +24,12 @@ main(int argc, char **argv)
         log_error("%s", err);
         goto done;
     }
+    /* 004 moves the rows counted before sites existed to the default
+     * site. */
+    if (migrate_set_default_site(conn, sites_name(c.sites, 0), err, sizeof(err)) < 0) {
+        log_error("%s", err);
+        goto done;
+    }
     applied = migrate_apply(conn, c.sql_dir, err, sizeof(err));
     if (applied < 0 || migrate_version(conn, &version, err, sizeof(err)) < 0) {
         log_error("%s", err);
