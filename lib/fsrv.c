@@ -86,30 +86,45 @@ fsrv_pause_ms(long ms)
     nanosleep(&pause, NULL);
 }
 
+/* Waits until fd is readable or the server is stopping. Returns 1 for fd,
+ * 0 once stopping; when both are, prefer_fd decides: a request that came
+ * on a kept connection is still taken, a new connection is not. */
+static int
+fsrv_wait(fsrv *s, int fd, int prefer_fd)
+{
+    struct pollfd pfd[2];
+
+    for (;;) {
+        pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+        pfd[1] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
+        if (atomic_load(&s->stopping))
+            return 0;
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno != EINTR)
+                fsrv_pause_ms(10);
+            continue;
+        }
+        if (prefer_fd && pfd[0].revents != 0)
+            return 1;
+        if (pfd[1].revents != 0)
+            return 0;
+        if (pfd[0].revents != 0)
+            return 1;
+    }
+}
+
 /* Waits for a connection and accepts it. Returns it (blocking,
  * close-on-exec) counted in s->inflight, which the caller gives back after
  * answering its first request; or -1, not counted, once stopping. */
 static int
 fsrv_accept(fsrv *s)
 {
-    struct pollfd pfd[2];
     uint64_t n;
     int fd, err;
 
     for (;;) {
-        pfd[0] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
-        pfd[1] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
-        if (atomic_load(&s->stopping))
+        if (!fsrv_wait(s, s->listen_fd, 0))
             return -1;
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno != EINTR)
-                fsrv_pause_ms(10);
-            continue;
-        }
-        if (pfd[1].revents != 0)
-            return -1;
-        if (pfd[0].revents == 0)
-            continue;
         /* Counted before the accept, and stopping checked after: pairs with
          * fsrv_drain. A connection accepted here is always answered: a
          * request failing on a new connection is not sent again when the
@@ -136,35 +151,6 @@ fsrv_accept(fsrv *s)
     }
 }
 
-/* Waits until nginx sends the next request on the kept connection fd.
- * Returns 0 when it is there to read, or -1 once stopping: the caller
- * closes the idle connection at once, and nginx's keepalive cache notices
- * and drops it, instead of later sending it a request the stopping
- * process would have to close unanswered (nginx sends that again, but
- * counts it against the server: see max_fails in visits-upstreams.conf). */
-static int
-fsrv_wait_kept(fsrv *s, int fd)
-{
-    struct pollfd pfd[2];
-
-    for (;;) {
-        pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
-        pfd[1] = (struct pollfd){ .fd = s->stop_fd, .events = POLLIN };
-        if (atomic_load(&s->stopping))
-            return -1;
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno != EINTR)
-                fsrv_pause_ms(10);
-            continue;
-        }
-        /* A request (or nginx closing) first: FCGX_Accept_r takes it. */
-        if (pfd[0].revents != 0)
-            return 0;
-        if (pfd[1].revents != 0)
-            return -1;
-    }
-}
-
 static void *
 fsrv_thread_main(void *arg)
 {
@@ -186,7 +172,12 @@ fsrv_thread_main(void *arg)
             if ((req.ipcFd = fsrv_accept(s)) < 0)
                 break;
             req.keepConnection = 1;
-        } else if (fsrv_wait_kept(s, req.ipcFd) < 0) {
+        } else if (!fsrv_wait(s, req.ipcFd, 1)) {
+            /* Stopping, and nginx keeps this connection idle: closed now,
+             * nginx's keepalive cache notices and drops it, instead of
+             * later sending it a request this process would have to
+             * close unanswered (nginx sends that again, but counts it
+             * against the server: see max_fails in visits-upstreams.conf). */
             atomic_fetch_add(&s->closed_idle, 1);
             break;      /* FCGX_Free below closes it */
         }

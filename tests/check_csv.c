@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "params.h"
 #include "render.h"
+#include "sites_fixture.h"
 
 #define T_0000_0301 1772323200LL   /* 2026-03-01T00:00:00Z */
 #define T_0000_0308 1772928000LL   /* 2026-03-08T00:00:00Z */
@@ -29,21 +30,6 @@
 /* ---- params -------------------------------------------------------------- */
 
 /* Expects q, at now_ms, to parse to [from, to) and path. */
-
-/* The sites the report knows: example.com (the default, with an alias)
- * and shop.example.com. Parsed once per test process. */
-static const sites *
-test_sites(void)
-{
-    static sites *all;
-    char err[256];
-
-    if (all == NULL)
-        all = sites_parse("example.com www.example.com, shop.example.com", err,
-                          sizeof(err));
-    ck_assert_ptr_nonnull(all);
-    return all;
-}
 
 static void
 check_csv_ok(const char *q, int64_t now_ms, int64_t from, int64_t to,

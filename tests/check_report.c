@@ -19,6 +19,7 @@
 #include "render.h"
 #include "report.h"
 #include "vtime.h"
+#include "sites_fixture.h"
 
 #define T0 1767261600LL         /* 2026-01-01T10:00:00Z, the current minute */
 #define NOW_MS (T0 * 1000 + 5123)
@@ -28,21 +29,6 @@
 #define XSS "<script>alert(\"x\")</script>"
 #define XSS_ATTR "/\"><script>alert(1)</script>"
 
-
-/* The sites the report knows: example.com (the default, with an alias)
- * and shop.example.com. Parsed once per test process. */
-static const sites *
-test_sites(void)
-{
-    static sites *all;
-    char err[256];
-
-    if (all == NULL)
-        all = sites_parse("example.com www.example.com, shop.example.com", err,
-                          sizeof(err));
-    ck_assert_ptr_nonnull(all);
-    return all;
-}
 
 /* A report and the storage its pointers point into. Never report_free'd. */
 typedef struct fixture {

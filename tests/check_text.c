@@ -17,24 +17,10 @@
 #include "html.h"
 #include "params.h"
 #include "qs.h"
+#include "sites_fixture.h"
 
 /* ---- html ---------------------------------------------------------------- */
 
-
-/* The sites the report knows: example.com (the default, with an alias)
- * and shop.example.com. Parsed once per test process. */
-static const sites *
-test_sites(void)
-{
-    static sites *all;
-    char err[256];
-
-    if (all == NULL)
-        all = sites_parse("example.com www.example.com, shop.example.com", err,
-                          sizeof(err));
-    ck_assert_ptr_nonnull(all);
-    return all;
-}
 
 START_TEST(test_html_escape_exact)
 {

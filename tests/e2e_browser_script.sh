@@ -16,22 +16,6 @@ app_counts() {
     sql "SELECT path, sum(visits) FROM visit_minutes WHERE site = 'app.localhost'
          GROUP BY path ORDER BY path"
 }
-# wait_app N: until the site app.localhost holds N page views (30 s), then
-# that it stays at N.
-wait_app() {
-    local got i
-    for ((i = 0; i < 300; i++)); do
-        got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes WHERE site = 'app.localhost'")
-        [ "$got" -gt "$1" ] && fail "app.localhost holds $got page views, more than $1"
-        [ "$got" -eq "$1" ] && break
-        sleep 0.1
-    done
-    [ "$got" -eq "$1" ] || fail "app.localhost holds $got page views after 30 s, expected $1: $(app_counts | tr '\n' ' ')"
-    sleep 1.5
-    got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes WHERE site = 'app.localhost'")
-    [ "$got" -eq "$1" ] || fail "app.localhost went from $1 to $got page views"
-}
-
 size=$(gzip -9 -c "$top_srcdir/www/script.js" | wc -c)
 [ "$size" -lt 1024 ] || fail "the script is $size bytes gzipped, not under 1 KB"
 note "the script: $size bytes gzipped"
@@ -47,7 +31,7 @@ done
 # The same route again, and a replaceState that keeps the path: no views.
 js 'document.querySelector(`a[href="/about"]`).click() || true' >/dev/null
 js 'history.replaceState({x: 1}, "", "/about?tab=2") || true' >/dev/null
-wait_app 4
+wait_total 4 30 app.localhost
 printf '/\t1\n/about\t1\n/products\t1\n/products/42\t1\n' >"$T/expected"
 diff -u "$T/expected" <(app_counts) || fail "the app's page views differ"
 note "a load and three route changes: 4 page views of app.localhost"
@@ -55,7 +39,7 @@ note "a load and three route changes: 4 page views of app.localhost"
 js 'history.replaceState(null, "", "/replaced") || true' >/dev/null
 js 'history.back() || true' >/dev/null
 wait_js 5 'location.pathname === "/products/42"' 'going back' 'location.pathname'
-wait_app 6
+wait_total 6 30 app.localhost
 
 [ "$(js 'document.cookie')" = '""' ] || fail "the app has cookies: $(js 'document.cookie')"
 [ "$(js 'localStorage.length + sessionStorage.length')" = 0 ] || fail "something was stored"
@@ -71,7 +55,7 @@ for _ in 1 2; do
     wd_post "/session/$SID/refresh" '{}' >/dev/null
     wait_js 10 'window.__old === undefined && document.readyState === "complete"' 'the reload' 'document.readyState'
 done
-wait_app 9
+wait_total 9 30 app.localhost
 printf '/\t1\n/about\t1\n/products\t1\n/products/42\t2\n/reloaded\t3\n/replaced\t1\n' >"$T/expected"
 diff -u "$T/expected" <(app_counts) || fail "the app's page views differ after the second tab"
 [ "$(sql "SELECT count(*) FROM visit_minutes WHERE site <> 'app.localhost'")" = 0 ] \

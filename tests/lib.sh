@@ -139,24 +139,26 @@ json_counts() {
         | jq -r '.paths[] | "\(.path)\t\(.visits)"' | LC_ALL=C sort
 }
 
-# wait_total N SECONDS: waits until PostgreSQL holds exactly N visits, then
-# checks that the number stays N (nothing counted twice arrives late).
+# wait_total N SECONDS [SITE]: waits until PostgreSQL holds exactly N
+# visits (of SITE, when given), then checks that the number stays N
+# (nothing counted twice arrives late).
 wait_total() {
-    local want=$1 secs=$2 got i
+    local want=$1 secs=$2 where="" got i
+    [ -n "${3:-}" ] && where="WHERE site = '$3'"
     for ((i = 0; i < secs * 10; i++)); do
-        got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes")
-        [ "$got" -gt "$want" ] && fail "database holds $got visits, more than the $want sent"
+        got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes $where")
+        [ "$got" -gt "$want" ] && fail "database holds $got visits${3:+ of $3}, more than the $want sent"
         [ "$got" -eq "$want" ] && break
         sleep 0.1
     done
-    [ "$got" -eq "$want" ] || fail "database holds $got visits after ${secs}s, expected $want"
+    [ "$got" -eq "$want" ] || fail "database holds $got visits${3:+ of $3} after ${secs}s, expected $want"
     sleep 1.5
-    got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes")
-    [ "$got" -eq "$want" ] || fail "database went from $want to $got visits"
+    got=$(sql "SELECT coalesce(sum(visits), 0) FROM visit_minutes $where")
+    [ "$got" -eq "$want" ] || fail "database went from $want to $got visits${3:+ of $3}"
     # The rollups the report reads are written in the same transaction.
     local t
     for t in visit_totals visit_hours visit_seconds; do
-        got=$(sql "SELECT coalesce(sum(visits), 0) FROM $t")
+        got=$(sql "SELECT coalesce(sum(visits), 0) FROM $t $where")
         [ "$got" -eq "$want" ] || fail "$t holds $got visits, visit_minutes $want"
     done
 }

@@ -30,7 +30,7 @@ tests_check_agg_SOURCES = tests/check_agg.c
 tests_check_agg_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_agg_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
-tests_check_text_SOURCES = tests/check_text.c
+tests_check_text_SOURCES = tests/check_text.c tests/sites_fixture.h
 tests_check_text_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_text_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
@@ -42,11 +42,11 @@ tests_check_chart_SOURCES = tests/check_chart.c
 tests_check_chart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_chart_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
-tests_check_report_SOURCES = tests/check_report.c
+tests_check_report_SOURCES = tests/check_report.c tests/sites_fixture.h
 tests_check_report_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_report_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
-tests_check_csv_SOURCES = tests/check_csv.c
+tests_check_csv_SOURCES = tests/check_csv.c tests/sites_fixture.h
 tests_check_csv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_csv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
