@@ -297,10 +297,19 @@ say "2. max: wrk -t$WRK_THREADS -c$WRK_CONNS for ${MAX_S}s against the counted d
 declare -A T0 T1
 for c in "${!PID[@]}"; do T0[$c]=$(ticks "${PID[$c]}"); done
 t0=$(date +%s.%N)
+# mirrored: the page views the visit worker has taken from the mirror.
+mirrored() {
+    curl -s --unix-socket "$VISITS_MONITOR_SOCKET" http://localhost/record/metrics \
+        | awk '$1 == "visits_record_page_views_total{intake=\"mirror\"}" {print $2}'
+}
+M0=$(mirrored)
 run_wrk OURS "$URL" "$MAX_S"
+sleep 1     # the relay's last page views
+MIRRORED=$(($(mirrored) - M0))
 t1=$(date +%s.%N)
 for c in "${!PID[@]}"; do T1[$c]=$(ticks "${PID[$c]}"); done
 say "   the demo site, counted: $WRK_OURS_RPS visits/s (p50 $WRK_OURS_P50 ms, p99 $WRK_OURS_P99 ms) ${WRK_OURS_ERRS}"
+say "   page views the visit worker took from the mirror: $MIRRORED of the $WRK_OURS_REQS wrk made"
 # CPU a counted page costs, by component.
 per_view() { awk -v d=$((T1[$1] - T0[$1])) -v hz="$HZ" -v n="$WRK_OURS_REQS" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}'; }
 OURS_NGINX_US=$(per_view nginx) OURS_RECORD_US=$(per_view record)
@@ -480,6 +489,7 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
     --argjson event_ratio "$EVENT_RATIO" \
     --argjson static_cpu_us "$STATIC_CPU_US" --argjson ratio_static "$RATIO_STATIC" \
     --argjson nginx_us "$OURS_NGINX_US" --argjson record_us "$OURS_RECORD_US" \
+    --argjson mirrored "$MIRRORED" --argjson ours_reqs "$WRK_OURS_REQS" \
     --argjson outage_rate "$OUT_RATE" --arg outage_ok "$OUTAGE_OK" --argjson outage_s "$OUT_S" \
     --argjson outage "$(for n in STATIC COUNTED HUNG STOPPED; do
         p50=OUT_${n}_p50 p99=OUT_${n}_p99 p999=OUT_${n}_p999 max=OUT_${n}_max
@@ -501,6 +511,7 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
            report_ms: {p50: $report_p50, p99: $report_p99}},
   max: {seconds: $max_s, visits_per_s: $ours, p50_ms: $ours_p50, p99_ms: $ours_p99,
         cpu_us_per_view: {nginx: $nginx_us, record: $record_us},
+        requests: $ours_reqs, mirrored_to_worker: $mirrored,
         freshness_run: {seconds: $fresh_max_s, visits_per_s: $loaded},
         freshness_ms: {markers: $fresh_max_n, p50: $fresh_max_p50, p99: $fresh_max_p99,
                        into_postgresql: {p50: $fresh_max_pg_p50, p99: $fresh_max_pg_p99}},
@@ -529,5 +540,6 @@ echo "RESULT visits_per_s=$WRK_OURS_RPS static_per_s=$WRK_STATIC_RPS ratio_stati
     "report_p99_ms=$REPORT_P99" \
     "consumer_per_s=$CONSUMER_RATE record_rss_mb=$(jq -r .record.peak_rss_mb <<<"$RES_JSON")" \
     "consumer_rss_mb=$BC_RSS outage_answered=$OUTAGE_OK outage_rate=$OUT_RATE" \
+    "max_requests=$WRK_OURS_REQS max_mirrored=$MIRRORED" \
     "uncounted_p99_ms=$OUT_STATIC_p99 counted_p99_ms=$OUT_COUNTED_p99" \
     "hung_p99_ms=$OUT_HUNG_p99 stopped_p99_ms=$OUT_STOPPED_p99"
