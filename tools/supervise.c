@@ -9,9 +9,10 @@
  * socket replaced) and runs PROGRAM with it on fd 3, LISTEN_FDS=1 and
  * LISTEN_PID set to PROGRAM's pid (the sd_listen_fds protocol). It never
  * accepts: connections made while no PROGRAM serves wait in the socket's
- * backlog. Whenever PROGRAM exits it logs how and starts it again after
- * 100 ms, or, when it did not last 1 s, after 1 s, 2 s, 4 s ... up to 10 s
- * (back to 100 ms once one has run 10 s). On SIGTERM or SIGINT it sends
+ * backlog. Whenever PROGRAM exits it logs how and starts it again: at once
+ * after a clean exit (status 0: a restart, whose connections wait), after
+ * 100 ms after a failure, or, when it did not last 1 s, after 1 s, 2 s,
+ * 4 s ... up to 10 s (back to 100 ms once one has run 10 s). On SIGTERM or SIGINT it sends
  * SIGTERM to PROGRAM, waits for it to exit (SIGKILL after 25 s), removes
  * PATH and exits 0. */
 #include <errno.h>
@@ -188,7 +189,10 @@ sup_reap(supervisor *s)
                      s->argv[0], SUP_QUICK_MS, s->backoff_ms);
             s->restart_ms = sup_now_ms() + s->backoff_ms;
         } else {
-            s->restart_ms = sup_now_ms() + SUP_RESTART_MS;
+            /* A clean exit is a restart: page views wait meanwhile. */
+            s->restart_ms = sup_now_ms()
+                            + (WIFEXITED(status) && WEXITSTATUS(status) == 0
+                                   ? 0 : SUP_RESTART_MS);
         }
     }
 }
