@@ -61,6 +61,7 @@ typedef struct fsrv {
     int listen_fd;          /* non-blocking */
     int stop_fd;            /* eventfd, readable once stopping */
     atomic_int stopping;
+    atomic_int drained;     /* set by fsrv_drain: nothing may start now */
     atomic_int inflight;
     atomic_int alive;
     atomic_int closed_idle; /* kept connections closed idle at the stop */
@@ -172,45 +173,41 @@ fsrv_thread_main(void *arg)
             if ((req.ipcFd = fsrv_accept(s)) < 0)
                 break;
             req.keepConnection = 1;
-        } else if (!fsrv_wait(s, req.ipcFd, 1)) {
+        } else if (fsrv_wait(s, req.ipcFd, 1)) {
+            /* A request (or nginx closing) on a kept connection: counted
+             * before it is read, so fsrv_drain waits for it. */
+            atomic_fetch_add(&s->inflight, 1);
+        } else {
             /* Stopping, and nginx keeps this connection idle: closed now,
              * nginx's keepalive cache notices and drops it, instead of
-             * later sending it a request this process would have to
-             * close unanswered (nginx sends that again, but counts it
-             * against the server: see max_fails in visits-upstreams.conf). */
+             * later sending it a request. */
             atomic_fetch_add(&s->closed_idle, 1);
             break;      /* FCGX_Free below closes it */
         }
         if (FCGX_Accept_r(&req) < 0) {
             /* The connection is closed (nginx closed it, or a protocol
              * error) and req.ipcFd is -1. */
-            if (fresh)
-                atomic_fetch_sub(&s->inflight, 1);
+            atomic_fetch_sub(&s->inflight, 1);
             continue;
         }
         if (!fresh) {
-            /* Pairs with fsrv_drain: either this thread sees stopping, or
-             * the draining thread sees this request in flight. */
-            atomic_fetch_add(&s->inflight, 1);
-            if (atomic_load(&s->stopping)) {
-                /* Not answered, not even 503: nginx would pass that to the
-                 * visitor. An error on a kept connection makes nginx try
-                 * again on a new one, even with a single server: nginx
-                 * 1.22, ngx_http_upstream_next(), "if (u->peer.cached &&
-                 * ft_type == NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++;"
-                 * after the round-robin balancer set tries to 0 for a
-                 * single peer (ngx_http_upstream_free_round_robin_peer).
-                 * fastcgi_next_upstream's default "error timeout" allows
-                 * it, and for GET and HEAD nothing else forbids it. The new
-                 * connection waits in the listening socket's backlog for
-                 * the next process. With the socket shut down, libfcgi's
-                 * writes in FCGX_Finish_r fail harmlessly (SIGPIPE is
-                 * ignored) and it closes the connection. */
+            /* Pairs with fsrv_drain: either this thread sees drained, or
+             * the draining thread sees this request in flight. A request
+             * that came on a kept connection while stopping is answered
+             * (its connection closed after it: nginx sends the next one
+             * on a new connection, which waits for the next process);
+             * only one that came after the drain is closed unanswered,
+             * and nginx sends it again: nginx 1.22,
+             * ngx_http_upstream_next(), "if (u->peer.cached && ft_type ==
+             * NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++;". */
+            if (atomic_load(&s->drained)) {
                 atomic_fetch_sub(&s->inflight, 1);
                 shutdown(req.ipcFd, SHUT_RDWR);
                 FCGX_Finish_r(&req);
                 break;
             }
+            if (atomic_load(&s->stopping))
+                req.keepConnection = 0;
         }
         s->app.handle(s->app.ctx, tctx, &req);
         /* Inside inflight: the answer is only complete for nginx once its
@@ -403,13 +400,19 @@ fsrv_drain(fsrv *s)
     /* Never read, so it stays readable and wakes every idle thread. */
     if (write(s->stop_fd, &one, sizeof(one)) != sizeof(one))
         log_error("could not wake the request threads: %s", strerror(errno));
-    for (int64_t t0 = vtime_mono_ms(), said = 0; atomic_load(&s->inflight) > 0;) {
-        if (vtime_mono_ms() - t0 >= said + FSRV_DRAIN_MS) {
-            said += FSRV_DRAIN_MS;
-            log_warn("%d requests still running after %lld ms, waiting",
-                     atomic_load(&s->inflight), (long long)said);
+    /* Twice: a request on a kept connection may be counted after the first
+     * wait saw none and before drained is set; the second wait catches it,
+     * and one counted later sees drained and is not started. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int64_t t0 = vtime_mono_ms(), said = 0; atomic_load(&s->inflight) > 0;) {
+            if (vtime_mono_ms() - t0 >= said + FSRV_DRAIN_MS) {
+                said += FSRV_DRAIN_MS;
+                log_warn("%d requests still running after %lld ms, waiting",
+                         atomic_load(&s->inflight), (long long)said);
+            }
+            fsrv_pause_ms(1);
         }
-        fsrv_pause_ms(1);
+        atomic_store(&s->drained, 1);
     }
 }
 
