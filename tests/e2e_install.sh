@@ -28,7 +28,7 @@ share/visits/sql/004_sites.sql
 share/visits/nginx/visits-upstreams.conf share/visits/nginx/visits-locations.conf
 share/visits/nginx/visits-monitor.conf share/visits/nginx/visits-pageview.conf
 share/visits/nginx/visits-count.conf share/visits/nginx/visits-mirror.conf
-share/visits/www/visits.js share/visits/www/visits.css share/visits/www/script.js
+share/visits/www/visits.js share/visits/www/visits.css share/visits/www/script.js share/visits/www/empty
 lib/systemd/system/visits-record.socket lib/systemd/system/visits-record.service
 lib/systemd/system/visits-report.socket lib/systemd/system/visits-report.service
 lib/systemd/system/visits-consumer.service lib/systemd/system/visits-migrate.service
