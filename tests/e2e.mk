@@ -9,13 +9,17 @@ E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh tests/e2e_report.sh \
 	tests/e2e_logs.sh \
 	tests/e2e_pg_down.sh tests/e2e_browser.sh tests/e2e_site.sh \
 	tests/e2e_site_outage.sh tests/e2e_api.sh tests/e2e_browser_script.sh \
-	tests/e2e_migrate_sites.sh
+	tests/e2e_migrate_sites.sh tests/e2e_recovery.sh
 TESTS += $(E2E_TESTS)
 
 # Writes raw messages to the topic, for the rejected-events check.
 check_PROGRAMS += tests/kafka_produce
 tests_kafka_produce_SOURCES = tests/kafka_produce.c
 tests_kafka_produce_LDADD = $(RDKAFKA_LIBS)
+# Creates and deletes a test's own topic on a cluster of someone else's.
+check_PROGRAMS += tests/kafka_topic
+tests_kafka_topic_SOURCES = tests/kafka_topic.c
+tests_kafka_topic_LDADD = $(RDKAFKA_LIBS)
 # Reads the topic back, for what an event carries.
 check_PROGRAMS += tests/kafka_tail
 tests_kafka_tail_SOURCES = tests/kafka_tail.c
@@ -24,10 +28,37 @@ TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = bash
 AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)'; \
 	top_builddir='$(abs_top_builddir)'; export top_srcdir top_builddir;
-EXTRA_DIST += tests/lib.sh tests/webdriver.sh $(E2E_TESTS)
+EXTRA_DIST += tests/lib.sh tests/broker.sh tests/webdriver.sh $(E2E_TESTS)
 # The browser test's screenshot.
 CLEANFILES += tests/e2e_browser.png
 
 check-e2e:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(E2E_TESTS)"
-.PHONY: check-e2e
+
+# The tests of delivery against a real Kafka (docs/RELIABILITY.md): each
+# test starts a broker of its own with VISITS_TEST_KAFKACTL (a kafkactl:
+# start, stop, kill, topic), or uses a topic of its own on the cluster at
+# VISITS_TEST_BROKERS (host:port), where the tests that stop or crash the
+# broker are skipped. One at a time: each broker is two JVMs.
+KAFKA_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh \
+	tests/e2e_broker_crash.sh tests/e2e_rebalance.sh tests/e2e_kafka_down.sh \
+	tests/e2e_queue_full.sh tests/e2e_poison.sh tests/e2e_consumer_metrics.sh \
+	tests/e2e_worker_metrics.sh tests/e2e_worker_restart.sh tests/e2e_recovery.sh
+EXTRA_DIST += tests/e2e_broker_crash.sh
+check-kafka: tests/kafka_topic
+	@if [ -z "$$VISITS_TEST_KAFKACTL$$VISITS_TEST_BROKERS" ]; then \
+	    echo "make check-kafka: name a real Kafka: VISITS_TEST_KAFKACTL=path/to/kafkactl" \
+	         "or VISITS_TEST_BROKERS=host:port" >&2; \
+	    exit 2; \
+	fi
+	$(MAKE) $(AM_MAKEFLAGS) -j1 check TESTS="$(KAFKA_TESTS)" \
+	    TEST_SUITE_LOG=tests/kafka-suite.log
+
+# The container image built and run, and docker-compose.yml checked
+# (tests/docker.sh: needs root, docker.io, debootstrap and docker-compose;
+# with VISITS_TEST_KAFKACTL against a real Kafka).
+EXTRA_DIST += tests/docker.sh
+check-docker:
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    bash $(abs_top_srcdir)/tests/docker.sh
+.PHONY: check-e2e check-kafka check-docker

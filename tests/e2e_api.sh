@@ -121,7 +121,7 @@ diff -u "$T/expected" <(db_counts) || fail "the counts differ from the 8 accepte
 [ "$(sql "SELECT string_agg(DISTINCT site, ',' ORDER BY site) FROM visit_minutes WHERE path NOT LIKE '/spa/%'")" = localhost ] \
     || fail "the other events are not under localhost"
 # The referrer of a page of the same site is internal navigation: dropped.
-"$top_builddir/tests/kafka_tail" "$VISITS_BROKERS" "${VISITS_TOPIC:-visits}" >"$T/events"
+"$top_builddir/tests/kafka_tail" "$VISITS_BROKERS" "$TOPIC" >"$T/events"
 [ "$(jq -r 'select(.path == "/pricing") | .ref' "$T/events" | sort | uniq -c | awk '{print $1 ":" $2}' | tr '\n' ' ')" = "1: 2:https://search.example/?q=x " ] \
     || fail "referrers of /pricing: $(jq -c 'select(.path == "/pricing") | .ref' "$T/events")"
 note "ok: 8 events accepted and counted once each, every refusal answered with its reason and not counted"

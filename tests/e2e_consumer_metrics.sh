@@ -3,6 +3,7 @@
 # strict format checker (tests/promlint) and its counters move by exactly
 # what a known load did; /healthz answers; /readyz follows PostgreSQL and
 # Kafka going away and coming back.
+export TEST_STOPS_BROKER=1
 . "$top_srcdir/tests/lib.sh"
 
 M=$VISITS_CONSUMER_MONITOR
@@ -28,7 +29,7 @@ n=500
 for i in $(seq 1 "$n"); do echo "$URL/metrics-test/page-$((i % 10))"; done >"$T/urls"
 [ "$(requests "$T/urls" | grep -c '^200$')" -eq "$n" ] || fail "not every page was answered 200"
 printf 'not json\n{"v":2}\nhex:00ff\n' \
-    | "$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" visits || fail "could not produce"
+    | "$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" "$TOPIC" || fail "could not produce"
 wait_total "$n" 30
 for _ in $(seq 50); do
     scrape
@@ -69,10 +70,11 @@ pg_start
 for _ in $(seq 50); do [[ "$(probe /readyz)" == "ready  200" ]] && break; sleep 0.1; done
 [[ "$(probe /readyz)" == "ready  200" ]] || fail "/readyz after PostgreSQL came back: $(probe /readyz)"
 
-kill -USR1 "$(cat "$T/run/devbroker.pid")"
+broker_down
+for _ in $(seq 50); do [[ "$(probe /readyz)" == *" 503" ]] && break; sleep 0.2; done
 got=$(probe /readyz)
 [[ "$got" == *kafka*" 503" ]] || fail "/readyz with Kafka down: $got"
-kill -USR2 "$(cat "$T/run/devbroker.pid")"
+broker_up
 for _ in $(seq 30); do [[ "$(probe /readyz)" == "ready  200" ]] && break; sleep 0.5; done
 [[ "$(probe /readyz)" == "ready  200" ]] || fail "/readyz after Kafka came back: $(probe /readyz)"
 

@@ -41,7 +41,7 @@ LC_ALL=C sort -o "$expected" "$expected"
 
 # Messages that are not visit events, written straight to the topic, land
 # in rejected_events with a reason and are not counted.
-"$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" visits <<'MSGS'
+"$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" "$TOPIC" <<'MSGS'
 not json at all
 {"v":3,"id":"0f8fad5b-d9cb-469f-a165-70867728950e","ts":"2026-01-01T10:00:00.000Z","site":"localhost","path":"/x"}
 {"v":1,"id":"0f8fad5b-d9cb-469f-a165-70867728950e","path":"/x"}

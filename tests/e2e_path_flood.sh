@@ -22,7 +22,7 @@ events() {
                 i, i, ts, p, i, int(rand() * 2147483647)
     }'
 }
-produce() { "$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" visits || fail "could not produce"; }
+produce() { "$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" "$TOPIC" || fail "could not produce"; }
 in_minute() {
     sql "SELECT $1 FROM visit_minutes WHERE minute = '$MINUTE+00'"
 }

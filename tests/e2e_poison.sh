@@ -61,7 +61,7 @@ field "ua" holds a control character
 duplicate field "path"
 field "ip" is not an IP address
 EOF
-"$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" visits <"$T/poison" \
+"$top_builddir/tests/kafka_produce" "$VISITS_BROKERS" "$TOPIC" <"$T/poison" \
     || fail "could not write the poison messages"
 npoison=$(grep -c . "$T/poison")
 

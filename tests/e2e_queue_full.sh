@@ -5,17 +5,17 @@
 # not fit is dropped, counted in the worker's statistics and logged; after
 # recovery PostgreSQL holds exactly the events the worker delivered.
 export VISITS_RECORD_KAFKA="queue.buffering.max.messages=100"
+export TEST_STOPS_BROKER=1
 . "$top_srcdir/tests/lib.sh"
 
 n=600
 for i in $(seq 1 "$n"); do
     printf 'url = "%s/qfull/page-%d"\noutput = "/dev/null"\n' "$URL" $((i % 10))
 done >"$T/curl.cfg"
-broker=$(cat "$T/run/devbroker.pid")
-kill -USR1 "$broker"
+broker_down
 sleep 0.5
 curl -s -H "$PAGE_ACCEPT" --rate 300/s -K "$T/curl.cfg" -w '%{http_code} %{time_total}\n' >"$T/answers" || true
-kill -USR2 "$broker"
+broker_up
 [ "$(grep -c '^200 ' "$T/answers")" -eq "$n" ] || fail "not every page was answered 200"
 slowest=$(sort -k2 -n "$T/answers" | tail -n 1 | cut -d' ' -f2)
 awk -v s="$slowest" 'BEGIN {exit !(s < 0.5)}' || fail "a page took ${slowest}s with the queue full"

@@ -147,7 +147,7 @@ diff -u "$T/expected" <(db_counts) || fail "the page views counted differ"
 [ "$(sql "SELECT DISTINCT site FROM visit_minutes")" = localhost ] \
     || fail "not every page view was counted under the site localhost"
 
-"$top_builddir/tests/kafka_tail" "$VISITS_BROKERS" "${VISITS_TOPIC:-visits}" >"$T/events" \
+"$top_builddir/tests/kafka_tail" "$VISITS_BROKERS" "$TOPIC" >"$T/events" \
     || fail "could not read the events back"
 ip_of() { jq -r --arg p "$1" 'select(.path == $p) | .ip' "$T/events"; }
 [ "$(ip_of /xff/untrusted)" = 127.0.0.1 ] \

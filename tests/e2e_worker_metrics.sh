@@ -4,6 +4,7 @@
 # and moves by exactly a known load; /healthz answers; /readyz follows
 # Kafka (visit worker) and PostgreSQL (report worker) going away and back;
 # a visitor cannot reach any of it.
+export TEST_STOPS_BROKER=1
 . "$top_srcdir/tests/lib.sh"
 
 S=$VISITS_MONITOR_SOCKET
@@ -82,11 +83,12 @@ for w in record report; do
 done
 [[ "$(mon record/other)" == *" 404" ]] || fail "an unknown probe: $(mon record/other)"
 
-kill -USR1 "$(cat "$T/run/devbroker.pid")"
+broker_down
+for _ in $(seq 50); do [[ "$(mon record/readyz)" == *" 503" ]] && break; sleep 0.2; done
 got=$(mon record/readyz)
 [[ "$got" == "not ready: kafka: "*" 503" ]] || fail "/record/readyz with Kafka down: $got"
 [[ "$(mon record/healthz)" == "alive  200" ]] || fail "/record/healthz with Kafka down"
-kill -USR2 "$(cat "$T/run/devbroker.pid")"
+broker_up
 for _ in $(seq 30); do [[ "$(mon record/readyz)" == "ready  200" ]] && break; sleep 0.5; done
 [[ "$(mon record/readyz)" == "ready  200" ]] || fail "/record/readyz after Kafka came back: $(mon record/readyz)"
 

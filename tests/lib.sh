@@ -1,16 +1,18 @@
 # tests/lib.sh - sourced by the end-to-end tests. Starts the whole stack
-# (PostgreSQL, dev broker, consumer, both workers, nginx) in a fresh
+# (PostgreSQL, a Kafka broker, consumer, both workers, nginx) in a fresh
 # directory on a free port, and stops it when the test exits, however it
 # exits. On failure the components' logs are printed.
+#
+# The broker: the dev broker, or a real Kafka as the environment says
+# (tests/broker.sh).
 set -euo pipefail
 : "${top_srcdir:?set by make check}" "${top_builddir:?set by make check}"
+
+. "$top_srcdir/tests/broker.sh"
 
 T=$(mktemp -d /tmp/visits-test.XXXXXX)
 chmod 755 "$T"      # PostgreSQL runs as postgres when we are root
 PORT=
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-note() { echo "# $*"; }
 
 # The demo site answers every made-up path the tests ask for with its
 # index.html (200), as a single-page app's server does.
@@ -33,6 +35,7 @@ cleanup() {
     set +e      # nothing below may cut the cleanup short
     for h in "${EXIT_HOOKS[@]}"; do eval "$h"; done
     [ -n "$PORT" ] && stack stop
+    declare -F broker_remove >/dev/null && broker_remove
     if [ "$rc" -ne 0 ]; then
         for f in "$T"/log/*.log; do
             [ -s "$f" ] || continue
@@ -45,24 +48,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port: prints a TCP port nobody listens on, from 20000-31999: below
-# Linux's ephemeral range (32768-60999), where an outgoing connection of
-# any program may hold the port nginx is to bind.
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 12000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    fail "no free port found"
-}
 PORT=$(free_port)
 APP_PORT=$(free_port)
 [ "$APP_PORT" != "$PORT" ] || APP_PORT=$(free_port)
 
+broker_create
+[ "$KAFKA" = dev ] || note "a real Kafka ($KAFKA) at $VISITS_BROKERS, topic $VISITS_TOPIC"
+# The topic of the test's events.
+TOPIC=${VISITS_TOPIC:-visits}
 stack start
 # shellcheck disable=SC1091
 . "$T/run/env"
