@@ -349,7 +349,7 @@ main(int argc, char **argv)
     ra.c = &c;
     metrics_hist_init(&ra.query_seconds, report_query_bounds,
                       sizeof(report_query_bounds) / sizeof(report_query_bounds[0]));
-    fsrv_app app = { &ra, report_thread_init, report_thread_free, report_handle };
+    fsrv_app app = { &ra, report_thread_init, report_thread_free, report_handle, NULL };
     rc = fsrv_run(c.socket, (int)c.threads, &app, &stop);
     config_free(&c);
     return rc < 0 ? 1 : 0;

@@ -481,6 +481,8 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
         log_info("ignoring signal %d", sig);
     }
     log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (s->app.before_stop)
+        s->app.before_stop(s->app.ctx);
     fsrv_drain(s);
     /* Our own socket goes; an inherited one stays open, for the process
      * that serves it next, until we exit. */

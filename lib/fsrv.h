@@ -7,7 +7,8 @@
  * connections itself and hands each to libfcgi; there is no accept mutex
  * (it deadlocks with nginx's fastcgi_keep_conn).
  *
- * On SIGINT or SIGTERM it stops accepting at once, without touching the
+ * On SIGINT or SIGTERM it calls the app's before_stop, if any, still
+ * serving meanwhile, then stops accepting, without touching the
  * listening socket (a successor shares it: what arrives meanwhile waits in
  * its backlog), and fsrv_run returns once no request is being handled,
  * however long that takes (the stop is bounded by whoever sent it). A
@@ -30,6 +31,12 @@ typedef struct fsrv_app {
     void (*thread_free)(void *ctx, void *tctx);
     /* Answers one request. Never called once fsrv_run has returned. */
     void (*handle)(void *ctx, void *tctx, FCGX_Request *req);
+    /* Optional: called in fsrv_run's thread when the stop signal arrives,
+     * while requests are still accepted and answered; the stop goes on
+     * when it returns. For work that would otherwise lengthen the time
+     * between this process no longer accepting and its successor starting
+     * (which is when requests wait). */
+    void (*before_stop)(void *ctx);
 } fsrv_app;
 
 /* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (threads created

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kafka.h"
 #include "log.h"
@@ -141,6 +142,23 @@ int
 producer_ping(producer *p, int timeout_ms, char *err, size_t errlen)
 {
     return kafka_ping(p->rk, rd_kafka_topic_name(p->rkt), timeout_ms, err, errlen);
+}
+
+int
+producer_wait_sent(producer *p, int timeout_ms)
+{
+    const struct timespec pause = { 0, 2 * 1000 * 1000 };
+    uint64_t before = atomic_load(&p->sent);
+
+    /* Counts, not the events themselves: partitions deliver in their own
+     * order. Good enough for what it is for, a shorter final flush (which
+     * waits for every last event). */
+    for (int waited = 0; waited < timeout_ms; waited += 2) {
+        if (atomic_load(&p->delivered) + atomic_load(&p->failed) >= before)
+            return 0;
+        nanosleep(&pause, NULL);
+    }
+    return -1;
 }
 
 void

@@ -36,6 +36,11 @@ void producer_stats_get(producer *p, producer_stats *st);
  * Returns 0, or -1 with a message. Thread-safe. */
 int producer_ping(producer *p, int timeout_ms, char *err, size_t errlen);
 
+/* Waits up to timeout_ms until every event sent before the call has been
+ * delivered (or has failed), while other threads go on sending. Returns 0,
+ * or -1 after the timeout. */
+int producer_wait_sent(producer *p, int timeout_ms);
+
 /* Waits up to timeout_ms for every queued event to be delivered, logs the
  * counters and what is left, then frees everything. Accepts NULL. No other
  * thread may call producer_send once this is called. */
