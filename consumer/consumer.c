@@ -29,7 +29,9 @@
 #define CONSUMER_MAX_PARTITIONS CSTATS_MAX_PARTITIONS /* partition ids handled */
 #define CONSUMER_MAX_REJECTS 1000   /* flush early past this many */
 #define CONSUMER_BACKOFF_MIN_MS 100
-#define CONSUMER_BACKOFF_MAX_MS 5000
+/* PostgreSQL is retried at least once a second: the recovery bound of
+ * docs/RELIABILITY.md rests on it. */
+#define CONSUMER_BACKOFF_MAX_MS 1000
 #define CONSUMER_STOP_FLUSH_MS 10000 /* how long to retry the final flush */
 #define CONSUMER_PRUNE_MS 60000     /* how often to drop old per-second rows */
 #define CONSUMER_POLL_MS 10         /* an empty poll this long: see consumer_kick */
@@ -62,6 +64,7 @@ typedef struct consumer {
     store_reject *rejects;
     size_t nrejects, caprejects;
     int paused;                 /* the assignment is paused on purpose */
+    int unpositioned;           /* assigned before PostgreSQL gave offsets */
     int64_t last_flush_ms;      /* these three on vtime_mono_ms() */
     int64_t last_prune_ms;      /* of visit_seconds */
     int64_t retry_at_ms;        /* next attempt after a failure */
@@ -138,12 +141,18 @@ consumer_pause(consumer *cs)
 /* Resumes the assignment when every partition's offset is known and no
  * flush is waiting, after seeking each partition to the offset after the
  * last message taken into account (what librdkafka had fetched meanwhile
- * is dropped and fetched again). */
+ * is dropped and fetched again). Partitions assigned while PostgreSQL did
+ * not answer never started fetching (no offset: auto.offset.reset is
+ * "error"), and librdkafka refuses to seek those ("Local: Erroneous
+ * state"), so they are assigned again, at their offsets; so is everything
+ * when a seek fails. */
 static void
 consumer_resume(consumer *cs)
 {
     rd_kafka_topic_partition_list_t *list;
     rd_kafka_error_t *error;
+    rd_kafka_resp_err_t err;
+    int failed = 0;
 
     if (!cs->paused)
         return;
@@ -154,17 +163,37 @@ consumer_resume(consumer *cs)
     cs->paused = 0;
     if ((list = consumer_assigned(cs)) == NULL)
         return;
-    error = rd_kafka_seek_partitions(cs->rk, list, 5000);
-    if (error) {
-        log_error("could not seek partitions: %s", rd_kafka_error_string(error));
-        rd_kafka_error_destroy(error);
+    if (!cs->unpositioned) {
+        error = rd_kafka_seek_partitions(cs->rk, list, 5000);
+        if (error) {
+            log_warn("could not seek partitions: %s", rd_kafka_error_string(error));
+            rd_kafka_error_destroy(error);
+            failed = 1;
+        }
+        for (int i = 0; i < list->cnt; i++) {
+            if (list->elems[i].err) {
+                log_warn("could not seek partition %d to %lld: %s",
+                         (int)list->elems[i].partition,
+                         (long long)list->elems[i].offset,
+                         rd_kafka_err2str(list->elems[i].err));
+                failed = 1;
+            }
+        }
+        /* The seek set each element's err: assign wants them clear. */
+        for (int i = 0; i < list->cnt; i++)
+            list->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
     }
-    for (int i = 0; i < list->cnt; i++) {
-        if (list->elems[i].err)
-            log_error("could not seek partition %d to %lld: %s",
-                      (int)list->elems[i].partition,
-                      (long long)list->elems[i].offset,
-                      rd_kafka_err2str(list->elems[i].err));
+    if (cs->unpositioned || failed) {
+        err = rd_kafka_assign(cs->rk, list);
+        if (err) {
+            log_error("could not assign partitions at their offsets: %s",
+                      rd_kafka_err2str(err));
+            cs->paused = 1;
+            cs->retry_at_ms = vtime_mono_ms() + CONSUMER_BACKOFF_MIN_MS;
+            rd_kafka_topic_partition_list_destroy(list);
+            return;
+        }
+        cs->unpositioned = 0;
     }
     rd_kafka_resume_partitions(cs->rk, list);
     rd_kafka_topic_partition_list_destroy(list);
@@ -487,6 +516,7 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         log_info("assigned %d partitions%s", partitions->cnt,
                  pending ? ", paused until postgresql answers" : "");
         rd_kafka_assign(rk, partitions);
+        cs->unpositioned = pending;
         if (pending) {
             log_error("could not read offsets: %s", msg);
             cs->paused = 0;
@@ -513,6 +543,7 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     atomic_store(&cs->stats->assigned, 0);
     memset(cs->parts, 0, (size_t)cs->nparts * sizeof(*cs->parts));
     cs->paused = 0;
+    cs->unpositioned = 0;
     rd_kafka_assign(rk, NULL);
 }
 

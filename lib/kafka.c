@@ -55,6 +55,12 @@ kafka_conf_new(const config *c, const char *const *defaults, char *err,
     if (c->brokers && kafka_set(conf, "bootstrap.servers", c->brokers, err,
                                 errlen) < 0)
         goto failed;
+    /* Back within a second of a broker coming back: librdkafka doubles the
+     * wait between connection attempts up to 10 s by default, so after an
+     * outage of a few seconds a client could take 10 s more to notice. The
+     * recovery bound of docs/RELIABILITY.md rests on this. */
+    if (kafka_set(conf, "reconnect.backoff.max.ms", "1000", err, errlen) < 0)
+        goto failed;
     for (; defaults && defaults[0]; defaults += 2) {
         if (kafka_set(conf, defaults[0], defaults[1], err, errlen) < 0)
             goto failed;

@@ -8,7 +8,8 @@
 
 #include "config.h"
 
-/* Returns a new conf with bootstrap.servers from c, then each pair of the
+/* Returns a new conf with bootstrap.servers from c, reconnection attempts
+ * at least once a second (reconnect.backoff.max.ms), then each pair of the
  * NULL-terminated list defaults ("key", "value", ..., NULL), then c's -X
  * properties, and log and error callbacks that write through log.h. Returns
  * NULL with a message naming the property when librdkafka rejects one. The
