@@ -1,17 +1,28 @@
-/* agg.c - (time, site, path) counts in an open-addressing hash table. */
+/* agg.c - (time, site, path) counts in an open-addressing hash table.
+ *
+ * The keys come from visitors (paths) and from whoever can write to the
+ * topic, so the hash is keyed: SipHash-2-4 (libsodium's crypto_shorthash)
+ * with a random key per table. With a public hash (FNV-1a, before) anyone
+ * could pick paths that share a slot and make every insert walk all of
+ * them: 2,000 such paths cost 2,000,000 probes (tests/check_agg.c). */
 #include "agg.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 struct agg {
     agg_entry **slots;  /* power-of-two sized, linear probing */
     size_t nslots;
     size_t used;
     int64_t total;
+    uint64_t probes;    /* occupied slots agg_add stepped over */
+    unsigned char key[crypto_shorthash_KEYBYTES];
 };
 
 #define AGG_INITIAL_SLOTS 1024
+#define AGG_HASH_CHUNK 1024    /* bytes hashed at a time */
 
 /* One key, as looked for. */
 typedef struct agg_key {
@@ -21,41 +32,56 @@ typedef struct agg_key {
     uint64_t hash;
 } agg_key;
 
-/* FNV-1a over len bytes, continuing from h. */
-static uint64_t
-agg_fnv(uint64_t h, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-/* Fills k for (time, site, path), hash included. */
+/* Fills k for (time, site, path), with a's keyed hash of the time, the
+ * site with its NUL ("a"+"b" and "ab"+"" differ) and the path. A key
+ * longer than a chunk is hashed a chunk at a time, each after the hash of
+ * what came before. */
 static void
-agg_key_init(agg_key *k, int64_t time, const char *site, const char *path)
+agg_key_init(const agg *a, agg_key *k, int64_t time, const char *site, const char *path)
 {
-    uint64_t h = 14695981039346656037ULL ^ (uint64_t)time;
+    unsigned char chunk[AGG_HASH_CHUNK], out[crypto_shorthash_BYTES];
+    const char *part[2];
+    size_t left[2], used = sizeof(time), take;
 
     k->time = time;
     k->site = site;
     k->path = path;
     k->sitelen = strlen(site);
     k->pathlen = strlen(path);
-    h *= 1099511628211ULL;
-    h = agg_fnv(h, site, k->sitelen + 1);   /* with its NUL: "a"+"b" != "ab" */
-    h = agg_fnv(h, path, k->pathlen);
-    k->hash = h ^ (h >> 29);
+    part[0] = site;
+    left[0] = k->sitelen + 1;
+    part[1] = path;
+    left[1] = k->pathlen;
+    memcpy(chunk, &time, sizeof(time));
+    for (int i = 0; i < 2; i++) {
+        while (left[i] > 0) {
+            if (used == sizeof(chunk)) {
+                crypto_shorthash(out, chunk, used, a->key);
+                memcpy(chunk, out, sizeof(out));
+                used = sizeof(out);
+            }
+            take = left[i] < sizeof(chunk) - used ? left[i] : sizeof(chunk) - used;
+            memcpy(chunk + used, part[i], take);
+            used += take;
+            part[i] += take;
+            left[i] -= take;
+        }
+    }
+    crypto_shorthash(out, chunk, used, a->key);
+    memcpy(&k->hash, out, sizeof(k->hash));
 }
 
 agg *
 agg_create(void)
 {
-    agg *a = calloc(1, sizeof(*a));
+    agg *a;
 
+    if (sodium_init() < 0)
+        return NULL;
+    a = calloc(1, sizeof(*a));
     if (a == NULL)
         return NULL;
+    crypto_shorthash_keygen(a->key);
     a->slots = calloc(AGG_INITIAL_SLOTS, sizeof(*a->slots));
     if (a->slots == NULL) {
         free(a);
@@ -74,6 +100,7 @@ agg_clear(agg *a)
     }
     a->used = 0;
     a->total = 0;
+    a->probes = 0;
 }
 
 void
@@ -86,9 +113,10 @@ agg_free(agg *a)
     free(a);
 }
 
-/* Returns the slot holding k, or the empty slot where it belongs. */
+/* Returns the slot holding k, or the empty slot where it belongs; adds
+ * the occupied slots it stepped over to *probes when probes is not NULL. */
 static agg_entry **
-agg_find(agg_entry **slots, size_t nslots, const agg_key *k)
+agg_find(agg_entry **slots, size_t nslots, const agg_key *k, uint64_t *probes)
 {
     size_t i = k->hash & (nslots - 1);
 
@@ -100,6 +128,8 @@ agg_find(agg_entry **slots, size_t nslots, const agg_key *k)
                 && memcmp(e->site, k->site, k->sitelen) == 0
                 && memcmp(e->path, k->path, k->pathlen) == 0))
             return &slots[i];
+        if (probes)
+            (*probes)++;
         i = (i + 1) & (nslots - 1);
     }
 }
@@ -142,13 +172,13 @@ agg_add(agg *a, int64_t time, const char *site, const char *path, int64_t n)
     agg_entry **slot, *e;
     agg_key k;
 
-    agg_key_init(&k, time, site, path);
-    slot = agg_find(a->slots, a->nslots, &k);
+    agg_key_init(a, &k, time, site, path);
+    slot = agg_find(a->slots, a->nslots, &k, &a->probes);
     if (*slot == NULL) {
         if ((a->used + 1) * 10 > a->nslots * 7) {
             if (agg_grow(a) < 0)
                 return -1;
-            slot = agg_find(a->slots, a->nslots, &k);
+            slot = agg_find(a->slots, a->nslots, &k, NULL);
         }
         e = malloc(sizeof(*e) + k.sitelen + 1 + k.pathlen + 1);
         if (e == NULL)
@@ -175,9 +205,15 @@ agg_get(const agg *a, int64_t time, const char *site, const char *path)
     agg_entry *e;
     agg_key k;
 
-    agg_key_init(&k, time, site, path);
-    e = *agg_find(a->slots, a->nslots, &k);
+    agg_key_init(a, &k, time, site, path);
+    e = *agg_find(a->slots, a->nslots, &k, NULL);
     return e ? e->count : 0;
+}
+
+uint64_t
+agg_probes(const agg *a)
+{
+    return a->probes;
 }
 
 size_t

@@ -18,7 +18,9 @@ typedef struct agg_entry {
 
 typedef struct agg agg;
 
-/* Returns an empty aggregate, or NULL when out of memory. */
+/* Returns an empty aggregate with a hash key of its own from the kernel's
+ * random numbers, or NULL when out of memory (or libsodium could not
+ * start). */
 agg *agg_create(void);
 
 /* Frees a and every entry. Accepts NULL. */
@@ -40,6 +42,11 @@ int64_t agg_total(const agg *a);
 /* Walks the entries in no particular order: pass *pos = 0 first; returns the
  * next entry, or NULL at the end. The aggregate must not change meanwhile. */
 const agg_entry *agg_next(const agg *a, size_t *pos);
+
+/* Returns how many occupied slots agg_add has stepped over so far looking
+ * for its keys' slots (0 when every key found its slot at once): the cost
+ * of collisions, for tests and metrics. */
+uint64_t agg_probes(const agg *a);
 
 /* Removes every entry, keeping the table for reuse. */
 void agg_clear(agg *a);
