@@ -27,6 +27,7 @@
 typedef struct report_app {
     const config *c;
     log_limit conn_log;     /* connect failures, across threads */
+    log_limit query_log;    /* failed queries, across threads */
     wstats answers;         /* by status */
     metrics_hist query_seconds;
 } report_app;
@@ -140,6 +141,7 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
     const char *params[4] = { from, to, NULL, NULL };
     PGresult *res;
     csv_params p;
+    uint64_t n;
     int started = 0, rows = 0, sent, status = 200;
 
     if (params_parse_csv(http_param(req, "QUERY_STRING"), app->c->sites, now_ms,
@@ -162,7 +164,8 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
     }
     if (!sent) {
         db_error(conn, NULL, err, sizeof(err));
-        log_error("csv query failed: %s", err);
+        if ((n = log_limit_hit(&app->query_log)) > 0)
+            log_error("csv query failed: %s count=%llu", err, (unsigned long long)n);
         status = PQstatus(conn) == CONNECTION_OK ? 500 : 503;
         http_error(req, status, "the visit database is unavailable; retrying");
         return status;
@@ -201,7 +204,9 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
             }
         } else if (st != PGRES_TUPLES_OK) {
             db_error(conn, res, err, sizeof(err));
-            log_error("csv query failed after %d rows: %s", rows, err);
+            if ((n = log_limit_hit(&app->query_log)) > 0)
+                log_error("csv query failed after %d rows: %s count=%llu", rows, err,
+                          (unsigned long long)n);
             if (!started) {
                 status = PQstatus(conn) == CONNECTION_OK ? 500 : 503;
                 http_error(req, status, "the csv query failed");
@@ -227,6 +232,7 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
     report_params p;
     PGconn *conn;
     double started;
+    uint64_t n;
     report r;
     int rc;
 
@@ -263,7 +269,8 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
         rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));  /* once */
     metrics_hist_observe(&app->query_seconds, vtime_mono_s() - started);
     if (rc < 0) {
-        log_error("report query failed: %s", err);
+        if ((n = log_limit_hit(&app->query_log)) > 0)
+            log_error("report query failed: %s count=%llu", err, (unsigned long long)n);
         if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
             http_error(req, 503, "the visit database is unavailable; retrying");
             return 503;
