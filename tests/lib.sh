@@ -83,20 +83,8 @@ nginx_extra() {
 sql() { psql -XAtq -F $'\t' "$VISITS_DATABASE" -c "$1"; }
 
 # pg_stop, pg_start: stop and start the stack's PostgreSQL, as an outage.
-pg_ctl_stack() {
-    local bin
-    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-    if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$bin/pg_ctl" -D "$T/pg/data" "$@"
-    else
-        "$bin/pg_ctl" -D "$T/pg/data" "$@"
-    fi
-}
-pg_stop() { pg_ctl_stack -m fast -w stop >/dev/null; }
-pg_start() {
-    pg_ctl_stack -l "$T/pg/server.log" -w \
-        -o "-c listen_addresses='' -k $T/pg/sock -p 5432" start >/dev/null
-}
+pg_stop() { stack pg-stop >/dev/null; }
+pg_start() { stack pg-start >/dev/null; }
 
 # A page view, as nginx's rules (nginx/visits-pageview.conf) know one from
 # a client that sends no Sec-Fetch headers.
