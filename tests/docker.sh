@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/docker.sh - make check-docker: the container image and the compose
 # file, run for real, on this machine only.
-#   1. docker-compose.yml passes `docker-compose config`.
+#   1. docker-compose.yml passes `docker-compose config`, and refuses to
+#      start without a database password (none is built in).
 #   2. A private dockerd (its own data root and socket, no bridge: host
 #      networking only) gets a base image made offline with debootstrap,
 #      tagged debian:bookworm-slim, the FROM of the Dockerfile.
@@ -88,10 +89,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 1. The compose file.
-docker-compose -f "$top_srcdir/docker-compose.yml" config -q \
+# 1. The compose file: valid, and no password built in (it refuses to
+# start without one).
+VISITS_DB_PASSWORD=test docker-compose -f "$top_srcdir/docker-compose.yml" config -q \
     || fail "docker-compose.yml does not pass docker-compose config"
-step "docker-compose.yml is valid"
+if (unset VISITS_DB_PASSWORD; docker-compose -f "$top_srcdir/docker-compose.yml" config -q) \
+        >"$T/nopass.log" 2>&1; then
+    fail "docker-compose.yml starts without VISITS_DB_PASSWORD: a default password is built in"
+fi
+grep -q 'VISITS_DB_PASSWORD' "$T/nopass.log" || fail "no password: $(cat "$T/nopass.log")"
+step "docker-compose.yml is valid and needs VISITS_DB_PASSWORD"
 
 # 2. The daemon and the base image.
 dockerd --data-root "$T/data" --exec-root "$T/exec" -H "$DOCKER_HOST" \
