@@ -3,9 +3,12 @@
  * connection per thread that reconnects by itself. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include "buf.h"
 #include "config.h"
@@ -23,11 +26,25 @@
 /* After a failed connect, answer 503 at once for this long before trying
  * again, so a down database does not cost each request a connect. */
 #define REPORT_RETRY_MS 1000
+/* A report query takes a few ms; one that runs this long is cut off, so a
+ * slow or hostile request cannot hold a thread and a snapshot. */
+#define REPORT_STATEMENT_TIMEOUT "5s"
+/* A CSV export: all of it within this long (PostgreSQL cancels it
+ * then), and no single write to nginx stalled longer than
+ * REPORT_CSV_STALL_S (a client reading a few bytes a minute). */
+#define REPORT_CSV_TIMEOUT "60s"
+#define REPORT_CSV_STALL_S 10
+/* Exports at once, per thread of the worker: past threads / 8 (4 of the
+ * default 32) a new one is answered 429, so exports never take the
+ * threads the page and the JSON need. */
+#define REPORT_CSV_SHARE 8
 
 typedef struct report_app {
     const config *c;
     log_limit conn_log;     /* connect failures, across threads */
     log_limit query_log;    /* failed queries, across threads */
+    atomic_int csv_active;  /* exports being streamed */
+    int csv_max;
     wstats answers;         /* by status */
     metrics_hist query_seconds;
 } report_app;
@@ -81,6 +98,12 @@ report_conn(report_app *app, report_thread *t, int64_t now_ms)
     if (now_ms < t->retry_at_ms)
         return NULL;
     t->conn = db_connect(app->c->database, err, sizeof(err));
+    if (t->conn != NULL
+        && db_command(t->conn, "SET statement_timeout = '" REPORT_STATEMENT_TIMEOUT "'",
+                      err, sizeof(err)) < 0) {
+        PQfinish(t->conn);
+        t->conn = NULL;
+    }
     if (t->conn == NULL) {
         t->retry_at_ms = now_ms + REPORT_RETRY_MS;
         if ((n = log_limit_hit(&app->conn_log)) > 0)
@@ -130,14 +153,27 @@ report_csv_cancel(PGconn *conn)
         PQclear(res);
 }
 
+/* Starts the CSV answer for p: status, type and download headers. */
+static void
+report_csv_begin(FCGX_Request *req, const csv_params *p)
+{
+    char stamp[VTIME_ISO_SIZE], disp[160];
+
+    vtime_format_sec(p->from, stamp);
+    snprintf(disp, sizeof(disp), "Content-Disposition: attachment; "
+             "filename=\"visits-%.10s.csv\"\r\nCache-Control: no-cache\r\n", stamp);
+    http_begin(req, 200, "text/csv; charset=utf-8", disp);
+}
+
 /* Streams /visits.csv: one row per (minute, path) of the range, read in
  * single-row mode so memory stays flat whatever the range; stops and
- * cancels the query when the client goes away. Returns the status answered. */
+ * cancels the query when the client goes away or stalls. Returns the
+ * status answered. */
 static int
-report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
-           int64_t now_ms)
+report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
+                  int64_t now_ms)
 {
-    char err[512], from[24], to[24], stamp[VTIME_ISO_SIZE], disp[160];
+    char err[512], from[24], to[24], stamp[VTIME_ISO_SIZE];
     const char *params[4] = { from, to, NULL, NULL };
     PGresult *res;
     csv_params p;
@@ -148,6 +184,10 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
                          &p, err, sizeof(err)) < 0) {
         http_error(req, 400, err);
         return 400;
+    }
+    if (http_is_head(req)) {
+        report_csv_begin(req, &p);  /* what a GET would start with, no query */
+        return 200;
     }
     snprintf(from, sizeof(from), "%" PRId64, p.from);
     snprintf(to, sizeof(to), "%" PRId64, p.to);
@@ -174,16 +214,11 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_SINGLE_TUPLE || (st == PGRES_TUPLES_OK && !started)) {
             if (!started) {
-                vtime_format_sec(p.from, stamp);
-                snprintf(disp, sizeof(disp), "Content-Disposition: attachment; "
-                         "filename=\"visits-%.10s.csv\"\r\nCache-Control: no-cache\r\n",
-                         stamp);
-                http_begin(req, 200, "text/csv; charset=utf-8", disp);
-                if (!http_is_head(req))
-                    FCGX_PutS("minute,site,path,visits\r\n", req->out);
+                report_csv_begin(req, &p);
+                FCGX_PutS("minute,site,path,visits\r\n", req->out);
                 started = 1;
             }
-            if (st == PGRES_SINGLE_TUPLE && !http_is_head(req)) {
+            if (st == PGRES_SINGLE_TUPLE) {
                 buf_reset(&t->out);
                 vtime_format_sec(strtoll(PQgetvalue(res, 0, 0), NULL, 10), stamp);
                 buf_puts(&t->out, stamp);
@@ -194,8 +229,8 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
                 buf_printf(&t->out, ",%s\r\n", PQgetvalue(res, 0, 3));
                 if (FCGX_PutStr(t->out.data, (int)t->out.len, req->out)
                     != (int)t->out.len) {
-                    log_debug("csv export stopped after %d rows: the client went away",
-                             rows);
+                    log_debug("csv export stopped after %d rows: the client went away "
+                              "or stalled", rows);
                     PQclear(res);
                     report_csv_cancel(conn);
                     return 200;
@@ -217,6 +252,41 @@ report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
         }
         PQclear(res);
     }
+    return status;
+}
+
+/* /visits.csv: at most csv_max at once (429 beyond), each within
+ * REPORT_CSV_TIMEOUT and no write stalled past REPORT_CSV_STALL_S. */
+static int
+report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
+           int64_t now_ms)
+{
+    struct timeval stall = { REPORT_CSV_STALL_S, 0 }, none = { 0, 0 };
+    char err[512];
+    int status;
+
+    if (atomic_fetch_add(&app->csv_active, 1) >= app->csv_max) {
+        atomic_fetch_sub(&app->csv_active, 1);
+        http_error(req, 429, "too many csv exports at once; retry in a minute");
+        return 429;
+    }
+    if (db_command(conn, "SET statement_timeout = '" REPORT_CSV_TIMEOUT "'", err,
+                   sizeof(err)) < 0) {
+        atomic_fetch_sub(&app->csv_active, 1);
+        http_error(req, 503, "the visit database is unavailable; retrying");
+        return 503;
+    }
+    setsockopt(req->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &stall, sizeof(stall));
+    status = report_csv_stream(app, t, conn, req, now_ms);
+    setsockopt(req->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
+    conn = report_conn(app, t, now_ms);
+    if (conn != NULL
+        && db_command(conn, "SET statement_timeout = '" REPORT_STATEMENT_TIMEOUT "'",
+                      err, sizeof(err)) < 0) {
+        PQfinish(t->conn);      /* reconnects, with the short timeout */
+        t->conn = NULL;
+    }
+    atomic_fetch_sub(&app->csv_active, 1);
     return status;
 }
 
@@ -354,6 +424,7 @@ main(int argc, char **argv)
     report_app ra;
     memset(&ra, 0, sizeof(ra));
     ra.c = &c;
+    ra.csv_max = c.threads / REPORT_CSV_SHARE > 0 ? (int)(c.threads / REPORT_CSV_SHARE) : 1;
     metrics_hist_init(&ra.query_seconds, report_query_bounds,
                       sizeof(report_query_bounds) / sizeof(report_query_bounds[0]));
     fsrv_app app = { &ra, report_thread_init, report_thread_free, report_handle, NULL };
