@@ -67,16 +67,16 @@ got=$(probe /readyz)
 [[ "$got" == *postgresql*" 503" ]] || fail "/readyz with PostgreSQL stopped: $got"
 [[ "$(probe /healthz)" == "alive  200" ]] || fail "/healthz with PostgreSQL stopped: $(probe /healthz)"
 pg_start
-for _ in $(seq 50); do [[ "$(probe /readyz)" == "ready  200" ]] && break; sleep 0.1; done
-[[ "$(probe /readyz)" == "ready  200" ]] || fail "/readyz after PostgreSQL came back: $(probe /readyz)"
+ready() { [[ "$(probe /readyz)" == "ready  200" ]]; }
+within "$READY_BOUND_S" ready \
+    || fail "/readyz ${READY_BOUND_S}s after PostgreSQL came back: $(probe /readyz)"
 
 broker_down
 for _ in $(seq 50); do [[ "$(probe /readyz)" == *" 503" ]] && break; sleep 0.2; done
 got=$(probe /readyz)
 [[ "$got" == *kafka*" 503" ]] || fail "/readyz with Kafka down: $got"
 broker_up
-for _ in $(seq 30); do [[ "$(probe /readyz)" == "ready  200" ]] && break; sleep 0.5; done
-[[ "$(probe /readyz)" == "ready  200" ]] || fail "/readyz after Kafka came back: $(probe /readyz)"
+within "$READY_BOUND_S" ready || fail "/readyz ${READY_BOUND_S}s after Kafka came back: $(probe /readyz)"
 
 [[ "$(probe /nothing)" == *" 404" ]] || fail "/nothing: $(probe /nothing)"
 note "ok: /metrics valid and exact; /healthz alive throughout; /readyz followed PostgreSQL and Kafka down and up"

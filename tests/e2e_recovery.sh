@@ -17,7 +17,7 @@
 export TEST_STOPS_BROKER=1
 . "$top_srcdir/tests/lib.sh"
 
-READY_S=5
+READY_S=$READY_BOUND_S
 n=6000
 for i in $(seq 1 "$n"); do echo "$URL/recover/page-$((i % 20))"; done >"$T/urls"
 RATE=150 requests "$T/urls" >"$T/codes" &

@@ -89,14 +89,16 @@ got=$(mon record/readyz)
 [[ "$got" == "not ready: kafka: "*" 503" ]] || fail "/record/readyz with Kafka down: $got"
 [[ "$(mon record/healthz)" == "alive  200" ]] || fail "/record/healthz with Kafka down"
 broker_up
-for _ in $(seq 30); do [[ "$(mon record/readyz)" == "ready  200" ]] && break; sleep 0.5; done
-[[ "$(mon record/readyz)" == "ready  200" ]] || fail "/record/readyz after Kafka came back: $(mon record/readyz)"
+record_ready() { [[ "$(mon record/readyz)" == "ready  200" ]]; }
+within "$READY_BOUND_S" record_ready \
+    || fail "/record/readyz ${READY_BOUND_S}s after Kafka came back: $(mon record/readyz)"
 
 pg_stop
 got=$(mon report/readyz)
 [[ "$got" == "not ready: postgresql"*" 503" ]] || fail "/report/readyz with PostgreSQL down: $got"
 [[ "$(mon report/healthz)" == "alive  200" ]] || fail "/report/healthz with PostgreSQL down"
 pg_start
-for _ in $(seq 50); do [[ "$(mon report/readyz)" == "ready  200" ]] && break; sleep 0.1; done
+report_ready() { [[ "$(mon report/readyz)" == "ready  200" ]]; }
+within "$READY_BOUND_S" report_ready || true
 [[ "$(mon report/readyz)" == "ready  200" ]] || fail "/report/readyz after PostgreSQL came back"
 note "ok: both workers' /metrics valid and exact, /healthz alive, /readyz followed Kafka and PostgreSQL"

@@ -86,6 +86,21 @@ sql() { psql -XAtq -F $'\t' "$VISITS_DATABASE" -c "$1"; }
 pg_stop() { stack pg-stop >/dev/null; }
 pg_start() { stack pg-start >/dev/null; }
 
+# within SECONDS COMMAND...: runs COMMAND every 50 ms until it succeeds;
+# fails once SECONDS of wall-clock time have passed (however long each try
+# takes). READY_BOUND_S: how soon a component is ready again after Kafka or
+# PostgreSQL comes back, the bound docs/RELIABILITY.md states.
+READY_BOUND_S=5
+within() {
+    local secs=$1 t0
+    shift
+    t0=$(date +%s%3N)
+    until "$@"; do
+        [ $(($(date +%s%3N) - t0)) -lt $((secs * 1000)) ] || return 1
+        sleep 0.05
+    done
+}
+
 # A page view, as nginx's rules (nginx/visits-pageview.conf) know one from
 # a client that sends no Sec-Fetch headers.
 PAGE_ACCEPT='Accept: text/html,application/xhtml+xml'
