@@ -51,13 +51,8 @@ note "after 50,000: $(in_minute "count(*) FILTER (WHERE path <> '(other)')") pat
 
 # Across a restart and a second consumer in the group.
 stack restart-consumer
-"$top_builddir/consumer/visits-consumer" --brokers "$VISITS_BROKERS" \
-    --database "$VISITS_DATABASE" -X session.timeout.ms=6000 \
-    -X heartbeat.interval.ms=1000 --metrics-listen 127.0.0.1:0 \
-    >"$T/log/consumer2.log" 2>&1 &
-second=$!
-for _ in $(seq 200); do grep -q 'assigned [1-9]' "$T/log/consumer2.log" && break; sleep 0.1; done
-grep -q 'assigned [1-9]' "$T/log/consumer2.log" || fail "the second consumer got no partitions"
+second_consumer
+second=$SECOND
 events 50001 100000 /flood/r | produce
 wait "$load" || true
 [ "$(grep -c '^200$' "$T/codes")" -eq "$n" ] \

@@ -10,14 +10,9 @@ for i in $(seq 1 "$n"); do echo "$URL/rebal/page-$((i % 50))"; done >"$T/urls"
 RATE=800 requests "$T/urls" >"$T/codes" &
 load=$!
 sleep 3
-"$top_builddir/consumer/visits-consumer" --brokers "$VISITS_BROKERS" \
-    --database "$VISITS_DATABASE" -X session.timeout.ms=6000 \
-    -X heartbeat.interval.ms=1000 --metrics-listen 127.0.0.1:0 \
-    >"$T/log/consumer2.log" 2>&1 &
-second=$!
+second_consumer
+second=$SECOND
 on_exit "kill -TERM $second 2>/dev/null"
-for _ in $(seq 200); do grep -q 'assigned [1-9]' "$T/log/consumer2.log" && break; sleep 0.1; done
-grep -q 'assigned [1-9]' "$T/log/consumer2.log" || fail "the second consumer got no partitions"
 note "second consumer: $(grep -o 'assigned [0-9]* partitions' "$T/log/consumer2.log" | tail -n 1)"
 sleep 4
 [ "$(grep -c '^200$' "$T/codes")" -lt "$n" ] || fail "the load ended before the second consumer left"

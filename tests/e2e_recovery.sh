@@ -47,14 +47,9 @@ back() {
 }
 sleep 3
 
-"$top_builddir/consumer/visits-consumer" --brokers "$VISITS_BROKERS" \
-    --database "$VISITS_DATABASE" -X session.timeout.ms=6000 \
-    -X heartbeat.interval.ms=1000 --metrics-listen 127.0.0.1:0 \
-    >"$T/log/consumer2.log" 2>&1 &
-second=$!
+second_consumer
+second=$SECOND
 on_exit "kill -KILL $second 2>/dev/null"
-for _ in $(seq 300); do grep -q 'assigned [1-9]' "$T/log/consumer2.log" && break; sleep 0.1; done
-grep -q 'assigned [1-9]' "$T/log/consumer2.log" || fail "the second consumer got no partitions"
 pg_stop
 kill -KILL "$second"
 for _ in $(seq 300); do grep -q 'paused until postgresql answers' "$T/log/consumer.log" && break; sleep 0.1; done

@@ -59,14 +59,10 @@ old_consumer=$(cat "$T/run/consumer.pid")
 kill -TERM "$old_consumer"
 for _ in $(seq 300); do kill -0 "$old_consumer" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$old_consumer" 2>/dev/null && fail "the stack's consumer did not stop"
-strace -f -qq -o "$T/strace.consumer" "$top_builddir/consumer/visits-consumer" \
-    --brokers "$VISITS_BROKERS" --database "$VISITS_DATABASE" \
-    -X session.timeout.ms=6000 -X heartbeat.interval.ms=1000 \
-    --metrics-listen 127.0.0.1:0 >"$T/log/consumer2.log" 2>&1 &
-consumer=$!
+on_exit 'kill -TERM "$SECOND" 2>/dev/null'
+second_consumer strace -f -qq -o "$T/strace.consumer"
+consumer=$SECOND
 TRACERS+=("$consumer")
-for _ in $(seq 900); do grep -q 'assigned [1-9]' "$T/log/consumer2.log" && break; sleep 0.1; done
-grep -q 'assigned [1-9]' "$T/log/consumer2.log" || fail "the traced consumer got no partitions"
 monitor=$(sed -n 's|.*monitoring on \(http://[0-9.:]*\)/metrics.*|\1|p' "$T/log/consumer2.log" | head -n 1)
 
 n=200

@@ -86,6 +86,21 @@ sql() { psql -XAtq -F $'\t' "$VISITS_DATABASE" -c "$1"; }
 pg_stop() { stack pg-stop >/dev/null; }
 pg_start() { stack pg-start >/dev/null; }
 
+# second_consumer [WRAPPER...]: starts another consumer of the stack's
+# group in the background (the stack's 6 s session; its monitoring on a
+# free port; WRAPPER, such as strace, runs it), logging to
+# log/consumer2.log, and waits up to 90 s until it holds partitions. Sets
+# SECOND to the pid started.
+second_consumer() {
+    "$@" "$top_builddir/consumer/visits-consumer" --brokers "$VISITS_BROKERS" \
+        --database "$VISITS_DATABASE" -X session.timeout.ms=6000 \
+        -X heartbeat.interval.ms=1000 --metrics-listen 127.0.0.1:0 \
+        >"$T/log/consumer2.log" 2>&1 &
+    SECOND=$!
+    within 90 grep -q 'assigned [1-9]' "$T/log/consumer2.log" \
+        || fail "the second consumer got no partitions"
+}
+
 # within SECONDS COMMAND...: runs COMMAND every 50 ms until it succeeds;
 # fails once SECONDS of wall-clock time have passed (however long each try
 # takes). READY_BOUND_S: how soon a component is ready again after Kafka or
