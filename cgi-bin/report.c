@@ -83,6 +83,20 @@ report_thread_free(void *ctx, void *tctx)
     free(t);
 }
 
+/* Sets conn's statement_timeout. Returns 0, or -1 when the session is
+ * unusable (the caller reconnects). */
+static int
+report_set_timeout(PGconn *conn, const char *timeout)
+{
+    const char *params[1] = { timeout };
+    PGresult *res = PQexecParams(conn, "SELECT set_config('statement_timeout', $1, false)",
+                                 1, NULL, params, NULL, NULL, 0);
+    int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
 /* Returns the thread's connection, connecting or reconnecting as needed, or
  * NULL when the database is unreachable (logged at most once a second). */
 static PGconn *
@@ -98,9 +112,7 @@ report_conn(report_app *app, report_thread *t, int64_t now_ms)
     if (now_ms < t->retry_at_ms)
         return NULL;
     t->conn = db_connect(app->c->database, err, sizeof(err));
-    if (t->conn != NULL
-        && db_command(t->conn, "SET statement_timeout = '" REPORT_STATEMENT_TIMEOUT "'",
-                      err, sizeof(err)) < 0) {
+    if (t->conn != NULL && report_set_timeout(t->conn, REPORT_STATEMENT_TIMEOUT) < 0) {
         PQfinish(t->conn);
         t->conn = NULL;
     }
@@ -165,44 +177,23 @@ report_csv_begin(FCGX_Request *req, const csv_params *p)
     http_begin(req, 200, "text/csv; charset=utf-8", disp);
 }
 
-/* Streams /visits.csv: one row per (minute, path) of the range, read in
- * single-row mode so memory stays flat whatever the range; stops and
- * cancels the query when the client goes away or stalls. Returns the
- * status answered. */
+/* Streams /visits.csv for p on conn: one row per (minute, path) of the
+ * range, read in single-row mode so memory stays flat whatever the range;
+ * stops and cancels the query when the client goes away or stalls.
+ * Returns the status answered. */
 static int
 report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
-                  int64_t now_ms)
+                  const csv_params *p)
 {
     char err[512], from[24], to[24], stamp[VTIME_ISO_SIZE];
-    const char *params[4] = { from, to, NULL, NULL };
+    const char *params[4] = { from, to, p->site, p->path };
     PGresult *res;
-    csv_params p;
     uint64_t n;
-    int started = 0, rows = 0, sent, status = 200;
+    int started = 0, rows = 0, status = 200;
 
-    if (params_parse_csv(http_param(req, "QUERY_STRING"), app->c->sites, now_ms,
-                         &p, err, sizeof(err)) < 0) {
-        http_error(req, 400, err);
-        return 400;
-    }
-    if (http_is_head(req)) {
-        report_csv_begin(req, &p);  /* what a GET would start with, no query */
-        return 200;
-    }
-    snprintf(from, sizeof(from), "%" PRId64, p.from);
-    snprintf(to, sizeof(to), "%" PRId64, p.to);
-    params[2] = p.site;
-    params[3] = p.path;
-    sent = report_csv_send(conn, &p, params);
-    if (!sent && PQstatus(conn) != CONNECTION_OK) {
-        /* The server restarted since this connection was last used. */
-        if ((conn = report_conn(app, t, now_ms)) == NULL) {
-            http_error(req, 503, "the visit database is unavailable; retrying");
-            return 503;
-        }
-        sent = report_csv_send(conn, &p, params);
-    }
-    if (!sent) {
+    snprintf(from, sizeof(from), "%" PRId64, p->from);
+    snprintf(to, sizeof(to), "%" PRId64, p->to);
+    if (!report_csv_send(conn, p, params)) {
         db_error(conn, NULL, err, sizeof(err));
         if ((n = log_limit_hit(&app->query_log)) > 0)
             log_error("csv query failed: %s count=%llu", err, (unsigned long long)n);
@@ -214,7 +205,7 @@ report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request 
         ExecStatusType st = PQresultStatus(res);
         if (st == PGRES_SINGLE_TUPLE || (st == PGRES_TUPLES_OK && !started)) {
             if (!started) {
-                report_csv_begin(req, &p);
+                report_csv_begin(req, p);
                 FCGX_PutS("minute,site,path,visits\r\n", req->out);
                 started = 1;
             }
@@ -255,35 +246,51 @@ report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request 
     return status;
 }
 
-/* /visits.csv: at most csv_max at once (429 beyond), each within
+/* /visits.csv. Bad parameters and HEAD are answered before any database
+ * work; then at most csv_max exports at once (429 beyond), each within
  * REPORT_CSV_TIMEOUT and no write stalled past REPORT_CSV_STALL_S. */
 static int
-report_csv(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
-           int64_t now_ms)
+report_csv(report_app *app, report_thread *t, FCGX_Request *req, int64_t now_ms)
 {
     struct timeval stall = { REPORT_CSV_STALL_S, 0 }, none = { 0, 0 };
     char err[512];
+    csv_params p;
+    PGconn *conn;
     int status;
 
+    if (params_parse_csv(http_param(req, "QUERY_STRING"), app->c->sites, now_ms,
+                         &p, err, sizeof(err)) < 0) {
+        http_error(req, 400, err);
+        return 400;
+    }
+    if (http_is_head(req)) {
+        report_csv_begin(req, &p);  /* what a GET would start with, no query */
+        return 200;
+    }
     if (atomic_fetch_add(&app->csv_active, 1) >= app->csv_max) {
         atomic_fetch_sub(&app->csv_active, 1);
         http_error(req, 429, "too many csv exports at once; retry in a minute");
         return 429;
     }
-    if (db_command(conn, "SET statement_timeout = '" REPORT_CSV_TIMEOUT "'", err,
-                   sizeof(err)) < 0) {
+    conn = report_conn(app, t, now_ms);
+    if (conn != NULL && report_set_timeout(conn, REPORT_CSV_TIMEOUT) < 0) {
+        /* The server restarted since this connection was last used. */
+        PQfinish(t->conn);
+        t->conn = NULL;
+        conn = report_conn(app, t, now_ms);
+        if (conn != NULL && report_set_timeout(conn, REPORT_CSV_TIMEOUT) < 0)
+            conn = NULL;
+    }
+    if (conn == NULL) {
         atomic_fetch_sub(&app->csv_active, 1);
         http_error(req, 503, "the visit database is unavailable; retrying");
         return 503;
     }
     setsockopt(req->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &stall, sizeof(stall));
-    status = report_csv_stream(app, t, conn, req, now_ms);
+    status = report_csv_stream(app, t, conn, req, &p);
     setsockopt(req->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
-    conn = report_conn(app, t, now_ms);
-    if (conn != NULL
-        && db_command(conn, "SET statement_timeout = '" REPORT_STATEMENT_TIMEOUT "'",
-                      err, sizeof(err)) < 0) {
-        PQfinish(t->conn);      /* reconnects, with the short timeout */
+    if (report_set_timeout(conn, REPORT_STATEMENT_TIMEOUT) < 0) {
+        PQfinish(t->conn);      /* the next request reconnects, timeout and all */
         t->conn = NULL;
     }
     atomic_fetch_sub(&app->csv_active, 1);
@@ -325,13 +332,13 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
         http_error(req, 400, err);
         return 400;
     }
+    if (kind == CSV)
+        return report_csv(app, t, req, now_ms);
     conn = report_conn(app, t, now_ms);
     if (conn == NULL) {
         http_error(req, 503, "the visit database is unavailable; retrying");
         return 503;
     }
-    if (kind == CSV)
-        return report_csv(app, t, conn, req, now_ms);
     started = vtime_mono_s();
     rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));
     if (rc < 0 && PQstatus(conn) != CONNECTION_OK

@@ -84,4 +84,11 @@ head=$(curl -s -I "$csv" | tr -d '\r')
 grep -qi '^content-disposition: attachment' <<<"$head" || fail "HEAD lacks the download header"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$csv")" = 500 ] || fail "GET with the table gone is not 500"
 sql "ALTER TABLE visit_minutes_away RENAME TO visit_minutes"
-note "ok: at most 4 exports at once, 2 per address, stalled ones cut, HEAD without a query"
+# Nor any other database work: HEAD and a bad parameter are answered with
+# PostgreSQL stopped.
+pg_stop
+[ "$(curl -s -o /dev/null -w '%{http_code}' -I "$csv")" = 200 ] || fail "HEAD needed the database"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/visits.csv?from=bad")" = 400 ] \
+    || fail "a bad parameter needed the database"
+pg_start
+note "ok: at most 4 exports at once, 2 per address, stalled ones cut, HEAD and bad parameters without the database"
