@@ -6,7 +6,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential autoconf automake libtool pkg-config libfcgi-dev \
-        librdkafka-dev libpq-dev libjansson-dev uuid-dev libsodium-dev check \
+        librdkafka-dev libpq-dev libjansson-dev uuid-dev libsodium-dev libmicrohttpd-dev check \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -18,7 +18,7 @@ RUN autoreconf -fi \
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libfcgi0ldbl librdkafka1 libpq5 libjansson4 libuuid1 libsodium23 nginx-light \
+        libfcgi0ldbl librdkafka1 libpq5 libjansson4 libuuid1 libsodium23 libmicrohttpd12 nginx-light \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin visits \

@@ -23,6 +23,7 @@
 #include "hsrv.h"
 #include "kafka.h"
 #include "log.h"
+#include "readiness.h"
 #include "store.h"
 #include "vtime.h"
 
@@ -38,6 +39,7 @@
 #define CONSUMER_LAG_MS 1000        /* how often lag is published */
 #define CONSUMER_STUCK_MS 10000     /* /healthz fails past a main-loop turn this long */
 #define CONSUMER_READY_MS 2000      /* /readyz waits this long for Kafka */
+#define CONSUMER_READY_CACHE_MS 1000 /* and checks at most once a second */
 
 /* Adds n to a counter the monitoring listener reads. */
 #define CONSUMER_COUNT(cs, field, n) \
@@ -71,6 +73,7 @@ typedef struct consumer {
     int backoff_ms;
     int64_t last_lag_ms;        /* vtime_mono_ms() of the last lag update */
     cstats *stats;              /* shared with the monitoring listener */
+    readiness *ready;           /* its /readyz, checked at most once a second */
     log_limit flush_log, consume_log, cap_log;
 } consumer;
 
@@ -568,13 +571,14 @@ consumer_publish_lag(consumer *cs)
     }
 }
 
-/* Appends why the consumer is not ready, or nothing: Kafka answers a
- * metadata request and PostgreSQL accepts connections, now. Returns 1
- * when ready. Thread-safe: rd_kafka_metadata may be called from any
- * thread, and db_ping opens its own connection. */
+/* The readiness check (a readiness_check on the consumer): Kafka answers
+ * a metadata request and PostgreSQL accepts connections, now. Returns 1
+ * when ready, or 0 after appending why. Thread-safe: rd_kafka_metadata
+ * may be called from any thread, and db_ping opens its own connection. */
 static int
-consumer_ready(consumer *cs, buf *body)
+consumer_ready(void *ctx, buf *body)
 {
+    consumer *cs = ctx;
     char err[256];
     int ready = 1;
 
@@ -592,7 +596,7 @@ consumer_ready(consumer *cs, buf *body)
 /* Answers the monitoring listener: /metrics; /healthz, alive while the
  * main loop turns; /readyz, Kafka and PostgreSQL reachable. Runs on the
  * listener's threads, several at once: reads only cs->stats (atomics),
- * cs->rk (thread-safe) and the configuration. */
+ * cs->rk (thread-safe), cs->ready (locked) and the configuration. */
 static int
 consumer_probe(void *ctx, const char *path, buf *body, const char **type)
 {
@@ -614,12 +618,8 @@ consumer_probe(void *ctx, const char *path, buf *body, const char **type)
         buf_puts(body, "alive\n");
         return 200;
     }
-    if (strcmp(path, "/readyz") == 0) {
-        if (!consumer_ready(cs, body))
-            return 503;
-        buf_puts(body, "ready\n");
-        return 200;
-    }
+    if (strcmp(path, "/readyz") == 0)
+        return readiness_answer(cs->ready, body);
     buf_puts(body, "not found: /metrics, /healthz and /readyz are served here\n");
     return 404;
 }
@@ -731,8 +731,9 @@ main(int argc, char **argv)
     cs.counts = agg_create();
     cs.seconds = agg_create();
     cs.stats = malloc(sizeof(*cs.stats));
+    cs.ready = readiness_new(consumer_ready, &cs, CONSUMER_READY_CACHE_MS);
     if (cs.st == NULL || cs.counts == NULL || cs.seconds == NULL
-        || cs.stats == NULL) {
+        || cs.stats == NULL || cs.ready == NULL) {
         log_error("out of memory");
         goto done;
     }
@@ -806,6 +807,7 @@ done:
     free(cs.parts);
     free(cs.rejects);
     free(cs.stats);
+    readiness_free(cs.ready);
     config_free(&c);
     return rc;
 }

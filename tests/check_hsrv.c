@@ -1,7 +1,10 @@
-/* check_hsrv - the monitoring listener: answers, limits, bad requests and
- * addresses, over real loopback connections. */
+/* check_hsrv - the monitoring listener: answers, limits, bad requests,
+ * idle clients and addresses, over real loopback connections; and the
+ * readiness answer it serves, cached and checked one at a time. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <pthread.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <netinet/in.h>
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "hsrv.h"
+#include "readiness.h"
 
 /* Answers /ok with "fine", /busy with 503, anything else 404, and counts
  * the calls. */
@@ -77,6 +81,27 @@ get(const hsrv *s, const char *req)
     return exchange(s, req, strlen(req), 0);
 }
 
+/* The status of an answer ("HTTP/1.x NNN ..."), or 0 when it is none. */
+static int
+status_of(const char *answer)
+{
+    int status = 0;
+
+    if (strncmp(answer, "HTTP/1.", 7) != 0 || sscanf(answer + 9, "%3d", &status) != 1)
+        return 0;
+    return status;
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3
+           + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 START_TEST(test_answers)
 {
     char err[256];
@@ -88,24 +113,25 @@ START_TEST(test_answers)
     ck_assert_str_ne(strrchr(hsrv_address(s), ':'), ":0");
 
     a = get(s, "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
-    ck_assert_msg(strncmp(a, "HTTP/1.0 200 OK\r\n", 17) == 0, "%s", a);
+    ck_assert_msg(status_of(a) == 200, "%s", a);
+    ck_assert_ptr_nonnull(strstr(a, "Cache-Control: no-store\r\n"));
     ck_assert_ptr_nonnull(strstr(a, "Content-Type: text/plain; version=0.0.4\r\n"));
     ck_assert_ptr_nonnull(strstr(a, "Content-Length: 5\r\n"));
     ck_assert_ptr_nonnull(strstr(a, "\r\n\r\nfine\n"));
 
-    a = get(s, "GET /ok?x=1 HTTP/1.0\n\n");     /* bare newlines, a query */
-    ck_assert_msg(strncmp(a, "HTTP/1.0 200 OK\r\n", 17) == 0, "%s", a);
+    a = get(s, "GET /ok?x=1 HTTP/1.0\r\n\r\n");     /* a query */
+    ck_assert_msg(status_of(a) == 200, "%s", a);
 
-    a = get(s, "HEAD /ok HTTP/1.1\r\n\r\n");
+    a = get(s, "HEAD /ok HTTP/1.1\r\nHost: x\r\n\r\n");
     ck_assert_ptr_nonnull(strstr(a, "Content-Length: 5\r\n"));
     ck_assert_msg(strstr(a, "fine") == NULL, "HEAD carried a body: %s", a);
 
-    a = get(s, "GET /busy HTTP/1.1\r\n\r\n");
-    ck_assert_msg(strncmp(a, "HTTP/1.0 503 Service Unavailable\r\n", 34) == 0, "%s", a);
+    a = get(s, "GET /busy HTTP/1.0\r\n\r\n");
+    ck_assert_msg(status_of(a) == 503, "%s", a);
     ck_assert_ptr_nonnull(strstr(a, "not ready: postgresql"));
 
-    a = get(s, "GET /nothing HTTP/1.1\r\n\r\n");
-    ck_assert_msg(strncmp(a, "HTTP/1.0 404 ", 13) == 0, "%s", a);
+    a = get(s, "GET /nothing HTTP/1.0\r\n\r\n");
+    ck_assert_msg(status_of(a) == 404, "%s", a);
     ck_assert_int_eq(calls, 5);
     hsrv_stop(s);
 }
@@ -130,7 +156,7 @@ send_only(const hsrv *s, const char *req)
 
 START_TEST(test_slow_does_not_block)
 {
-    struct timespec t0, t1;
+    struct timespec t0;
     char err[256], answer[256];
     atomic_int calls = 0;
     hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
@@ -142,10 +168,9 @@ START_TEST(test_slow_does_not_block)
     slow[1] = send_only(s, "GET /slow HTTP/1.0\r\n\r\n");
     usleep(100 * 1000);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    ck_assert_msg(strncmp(get(s, "GET /ok HTTP/1.0\r\n\r\n"), "HTTP/1.0 200 ", 13) == 0,
+    ck_assert_msg(status_of(get(s, "GET /ok HTTP/1.0\r\n\r\n")) == 200,
                   "no 200 beside two slow requests");
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    ms = ms_since(&t0);
     ck_assert_msg(ms < 500, "/ok took %.0f ms behind two slow requests", ms);
     for (int i = 0; i < 2; i++) {
         ssize_t n = recv(slow[i], answer, sizeof(answer) - 1, MSG_WAITALL);
@@ -159,36 +184,102 @@ START_TEST(test_slow_does_not_block)
 END_TEST
 START_TEST(test_bad_requests)
 {
+    struct timespec t0;
     char err[256], *big;
     atomic_int calls = 0;
     hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
     const char *a;
+    double ms;
 
     ck_assert_msg(s != NULL, "%s", err);
-    a = get(s, "POST /ok HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
-    ck_assert_msg(strncmp(a, "HTTP/1.0 405 ", 13) == 0, "%s", a);
+    a = get(s, "POST /ok HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    ck_assert_msg(status_of(a) == 405, "%s", a);
     ck_assert_ptr_nonnull(strstr(a, "Allow: GET, HEAD\r\n"));
-    a = get(s, "GET ok HTTP/1.1\r\n\r\n");
-    ck_assert_msg(strncmp(a, "HTTP/1.0 400 ", 13) == 0, "%s", a);
+    a = get(s, "GET ok HTTP/1.1\r\nHost: x\r\n\r\n");
+    ck_assert_msg(status_of(a) == 400, "%s", a);
     a = get(s, "GET /ok\r\n\r\n");              /* HTTP/0.9 */
-    ck_assert_msg(strncmp(a, "HTTP/1.0 400 ", 13) == 0, "%s", a);
-    a = get(s, "GET /ok HTTP/1.1\r\n");         /* the head never ends */
-    ck_assert_msg(strncmp(a, "HTTP/1.0 400 ", 13) == 0, "%s", a);
+    ck_assert_msg(status_of(a) == 400, "%s", a);
 
-    big = malloc(HSRV_REQUEST_MAX * 2);
-    memset(big, 'a', HSRV_REQUEST_MAX * 2);
+    big = malloc(HSRV_REQUEST_MAX * 3);
+    memset(big, 'a', HSRV_REQUEST_MAX * 3);
     memcpy(big, "GET /ok HTTP/1.1\r\nX: ", 21);
-    a = exchange(s, big, HSRV_REQUEST_MAX * 2, 0);
-    ck_assert_msg(strncmp(a, "HTTP/1.0 400 ", 13) == 0, "%.60s", a);
+    a = exchange(s, big, HSRV_REQUEST_MAX * 3, 0);
+    ck_assert_msg(status_of(a) == 431, "%.60s", a);
     free(big);
 
     /* A client that sends half a request and waits is cut off in time,
      * and the server then answers the next one. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     a = exchange(s, "GET /ok HT", 10, 1);
-    ck_assert_msg(strncmp(a, "HTTP/1.0 408 ", 13) == 0, "%s", a);
-    a = get(s, "GET /ok HTTP/1.1\r\n\r\n");
-    ck_assert_msg(strncmp(a, "HTTP/1.0 200 ", 13) == 0, "%s", a);
+    ms = ms_since(&t0);
+    ck_assert_msg(ms < HSRV_IDLE_TIMEOUT_S * 1000 + 1500, "half a request held %.0f ms", ms);
+    ck_assert_msg(status_of(get(s, "GET /ok HTTP/1.0\r\n\r\n")) == 200, "no 200 after");
     ck_assert_int_eq(calls, 1);
+    hsrv_stop(s);
+}
+END_TEST
+
+/* Opens a connection to s from the loopback address from (127.0.0.x) and
+ * sends nothing. Returns the socket. */
+static int
+connect_from(const hsrv *s, const char *from)
+{
+    struct sockaddr_in src, dst;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&src, 0, sizeof(src));
+    src.sin_family = AF_INET;
+    inet_pton(AF_INET, from, &src.sin_addr);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+    memset(&dst, 0, sizeof(dst));
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons((uint16_t)atoi(strrchr(hsrv_address(s), ':') + 1));
+    dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(fd, (struct sockaddr *)&dst, sizeof(dst)), 0);
+    return fd;
+}
+
+/* Idle connections from a few clients (more than the old listener's 8
+ * threads) neither hold up a scrape from another address nor take more
+ * than their share: one address gets at most HSRV_MAX_PER_ADDRESS. */
+START_TEST(test_idle_clients)
+{
+    enum { CLIENTS = 5, EACH = HSRV_MAX_PER_ADDRESS + 4 };
+    struct timespec t0;
+    char err[256], from[32], byte;
+    atomic_int calls = 0;
+    hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
+    int idle[CLIENTS][EACH], open_ones = 0, closed = 0;
+    double ms;
+
+    ck_assert_msg(s != NULL, "%s", err);
+    for (int c = 0; c < CLIENTS; c++) {
+        snprintf(from, sizeof(from), "127.0.0.%d", c + 2);
+        for (int i = 0; i < EACH; i++)
+            idle[c][i] = connect_from(s, from);
+    }
+    usleep(200 * 1000);     /* let the listener accept what it will */
+    for (int round = 0; round < 3; round++) {
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ck_assert_msg(status_of(get(s, "GET /ok HTTP/1.0\r\n\r\n")) == 200,
+                      "no 200 beside %d idle connections", CLIENTS * EACH);
+        ms = ms_since(&t0);
+        ck_assert_msg(ms < 200, "/ok took %.0f ms beside idle connections", ms);
+    }
+    /* Past its share, a client's connections were closed at once. */
+    for (int c = 0; c < CLIENTS; c++)
+        for (int i = 0; i < EACH; i++) {
+            ssize_t n = recv(idle[c][i], &byte, 1, MSG_DONTWAIT);
+
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                closed++;
+            else
+                open_ones++;
+            close(idle[c][i]);
+        }
+    ck_assert_msg(open_ones <= CLIENTS * HSRV_MAX_PER_ADDRESS,
+                  "%d connections kept open for %d clients", open_ones, CLIENTS);
+    ck_assert_int_eq(closed, CLIENTS * (EACH - HSRV_MAX_PER_ADDRESS));
     hsrv_stop(s);
 }
 END_TEST
@@ -220,6 +311,122 @@ START_TEST(test_addresses)
 }
 END_TEST
 
+
+/* A readiness check that answers what *state says; while *hold is set it
+ * waits (a PostgreSQL login that hangs). */
+typedef struct fake_services {
+    atomic_int ready;
+    atomic_int hold;
+    atomic_int inside;
+} fake_services;
+
+static int
+fake_check(void *ctx, buf *why)
+{
+    fake_services *f = ctx;
+
+    atomic_fetch_add(&f->inside, 1);
+    while (atomic_load(&f->hold))
+        usleep(1000);
+    atomic_fetch_sub(&f->inside, 1);
+    if (atomic_load(&f->ready))
+        return 1;
+    buf_puts(why, "not ready: postgresql refused\n");
+    return 0;
+}
+
+/* answer: the status, with the body in text. */
+static int
+answer_at(readiness *r, int64_t now, char *text, size_t len)
+{
+    buf body = BUF_INIT;
+    int status = readiness_answer_at(r, now, &body);
+
+    snprintf(text, len, "%.*s", (int)body.len, body.data ? body.data : "");
+    buf_free(&body);
+    return status;
+}
+
+/* However often it is asked, the services are checked once per max age,
+ * and a change shows within it. */
+START_TEST(test_readiness_cached)
+{
+    fake_services f = { 1, 0, 0 };
+    readiness *r = readiness_new(fake_check, &f, 1000);
+    char text[256];
+
+    ck_assert_ptr_nonnull(r);
+    for (int64_t t = 5000; t < 5999; t += 10) {
+        ck_assert_int_eq(answer_at(r, t, text, sizeof(text)), 200);
+        ck_assert_str_eq(text, "ready\n");
+    }
+    ck_assert_int_eq(readiness_checks(r), 1);
+    atomic_store(&f.ready, 0);
+    ck_assert_int_eq(answer_at(r, 5999, text, sizeof(text)), 200);     /* cached */
+    ck_assert_int_eq(answer_at(r, 6000, text, sizeof(text)), 503);
+    ck_assert_str_eq(text, "not ready: postgresql refused\n");
+    ck_assert_int_eq(answer_at(r, 6500, text, sizeof(text)), 503);
+    ck_assert_int_eq(readiness_checks(r), 2);
+    readiness_free(r);
+    readiness_free(NULL);
+}
+END_TEST
+
+typedef struct asker {
+    readiness *r;
+    int64_t now;
+    int status;
+    char text[256];
+} asker;
+
+static void *
+ask(void *arg)
+{
+    asker *a = arg;
+
+    a->status = answer_at(a->r, a->now, a->text, sizeof(a->text));
+    return NULL;
+}
+
+/* While one caller's check hangs, the others are answered at once with
+ * the last result (503 before the first), and start no check of their
+ * own. */
+START_TEST(test_readiness_one_check_at_a_time)
+{
+    fake_services f = { 1, 1, 0 };
+    readiness *r = readiness_new(fake_check, &f, 1000);
+    asker first = { r, 100000, 0, "" }, other = { r, 100000, 0, "" };
+    pthread_t t;
+
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(pthread_create(&t, NULL, ask, &first), 0);
+    while (atomic_load(&f.inside) == 0)
+        usleep(1000);
+    ask(&other);
+    ck_assert_int_eq(other.status, 503);
+    ck_assert_msg(strstr(other.text, "still running") != NULL, "%s", other.text);
+    ck_assert_int_eq(readiness_checks(r), 1);
+    atomic_store(&f.hold, 0);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(first.status, 200);
+
+    /* Stale now, and a check hangs: the others get the last result. */
+    atomic_store(&f.hold, 1);
+    atomic_store(&f.ready, 0);
+    first.now = 200000;
+    ck_assert_int_eq(pthread_create(&t, NULL, ask, &first), 0);
+    while (atomic_load(&f.inside) == 0)
+        usleep(1000);
+    other.status = answer_at(r, 200001, other.text, sizeof(other.text));
+    ck_assert_int_eq(other.status, 200);
+    atomic_store(&f.hold, 0);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(first.status, 503);
+    ck_assert_int_eq(readiness_checks(r), 2);
+    readiness_free(r);
+}
+END_TEST
+
 static Suite *
 hsrv_suite(void)
 {
@@ -230,7 +437,13 @@ hsrv_suite(void)
     tcase_add_test(tc, test_answers);
     tcase_add_test(tc, test_bad_requests);
     tcase_add_test(tc, test_slow_does_not_block);
+    tcase_add_test(tc, test_idle_clients);
     tcase_add_test(tc, test_addresses);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("readiness");
+    tcase_set_timeout(tc, 10);
+    tcase_add_test(tc, test_readiness_cached);
+    tcase_add_test(tc, test_readiness_one_check_at_a_time);
     suite_add_tcase(s, tc);
     return s;
 }
