@@ -98,6 +98,6 @@ main(int argc, char **argv)
                 program_invocation_short_name);
         return 2;
     }
-    fsrv_app app = { NULL, NULL, NULL, hello_handle, NULL };
+    fsrv_app app = { NULL, NULL, NULL, hello_handle, NULL, NULL };
     return fsrv_run(path, threads, &app, &stop) < 0 ? 1 : 0;
 }

@@ -380,7 +380,7 @@ main(int argc, char **argv)
     ra.p = p;
     ra.sites = c.sites;
     fsrv_app app = { &ra, record_thread_init, record_thread_free, record_handle,
-                     record_before_stop };
+                     record_before_stop, c.fastcgi_users };
     rc = fsrv_run(c.socket, (int)c.threads, &app, &stop);
     /* No request is being handled any more: deliver what is queued. */
     producer_free(p, RECORD_FLUSH_MS);

@@ -434,7 +434,8 @@ main(int argc, char **argv)
     ra.csv_max = c.threads / REPORT_CSV_SHARE > 0 ? (int)(c.threads / REPORT_CSV_SHARE) : 1;
     metrics_hist_init(&ra.query_seconds, report_query_bounds,
                       sizeof(report_query_bounds) / sizeof(report_query_bounds[0]));
-    fsrv_app app = { &ra, report_thread_init, report_thread_free, report_handle, NULL };
+    fsrv_app app = { &ra, report_thread_init, report_thread_free, report_handle, NULL,
+                     c.fastcgi_users };
     rc = fsrv_run(c.socket, (int)c.threads, &app, &stop);
     config_free(&c);
     return rc < 0 ? 1 : 0;

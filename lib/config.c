@@ -7,7 +7,7 @@
 #include <string.h>
 
 
-enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_LEVEL, CONFIG_SITES };
+enum config_type { CONFIG_STR, CONFIG_INT, CONFIG_LEVEL, CONFIG_SITES, CONFIG_PEERS };
 
 typedef struct config_option {
     const char *key;        /* key in the config file */
@@ -51,6 +51,12 @@ static const config_option config_options[] = {
     { "report-threads", "threads", "VISITS_REPORT_THREADS", CONFIG_REPORT,
       CONFIG_INT, F(threads), "32", 1, 1024,
       "request threads, each with its own PostgreSQL connection" },
+    { "fastcgi-users", "fastcgi-users", "VISITS_FASTCGI_USERS",
+      CONFIG_RECORD | CONFIG_REPORT, CONFIG_PEERS, F(fastcgi_users), "www-data",
+      0, 0,
+      "users whose processes may connect to the FastCGI socket besides the "
+      "worker's own: nginx's, names or uids separated by commas; \"*\": any "
+      "that file permissions let in (a TCP socket needs it)" },
     { "sites", "sites", "VISITS_SITES", SITE_USERS, CONFIG_SITES, F(sites),
       "localhost 127.0.0.1 [::1]", 0, 0,
       "the sites counted: host names separated by spaces, the site's name "
@@ -113,6 +119,7 @@ config_set(config *c, const config_option *o, const char *text, const char *from
     enum log_level level;
     char why[256];
     sites *parsed;
+    peers *users;
     long v;
 
     switch (o->type) {
@@ -143,6 +150,15 @@ config_set(config *c, const config_option *o, const char *text, const char *from
         }
         sites_free(*(sites **)p);
         *(sites **)p = parsed;
+        return 0;
+    case CONFIG_PEERS:
+        users = peers_parse(text, why, sizeof(why));
+        if (users == NULL) {
+            snprintf(err, errlen, "%s (%s): %s", o->key, from, why);
+            return -1;
+        }
+        peers_free(*(peers **)p);
+        *(peers **)p = users;
         return 0;
     case CONFIG_STR:
         copy = strdup(text);
@@ -411,6 +427,10 @@ config_free(config *c)
         if (o->type == CONFIG_SITES) {
             sites **p = (sites **)((char *)c + o->offset);
             sites_free(*p);
+            *p = NULL;
+        } else if (o->type == CONFIG_PEERS) {
+            peers **p = (peers **)((char *)c + o->offset);
+            peers_free(*p);
             *p = NULL;
         } else if (o->type != CONFIG_INT) {
             char **p = (char **)((char *)c + o->offset);

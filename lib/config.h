@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "peers.h"
 #include "sites.h"
 
 /* Which program is loading; options apply to some programs only. */
@@ -49,6 +50,7 @@ typedef struct config {
     long partitions;
     long broker_count;
     sites *sites;           /* the counted sites, the default first */
+    peers *fastcgi_users;   /* workers: who may connect to the socket */
     char *log_level_name;
     enum log_level log_level;
     config_kv kafka[CONFIG_KAFKA_MAX];

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "peers.h"
 #include "vtime.h"
 
 #define FSRV_BACKLOG 1024
@@ -66,6 +67,7 @@ typedef struct fsrv {
     atomic_int alive;
     atomic_int closed_idle; /* kept connections closed idle at the stop */
     log_limit accept_log;   /* accept failures, across threads */
+    log_limit peer_log;     /* connections refused by app.peers */
 } fsrv;
 
 void
@@ -114,6 +116,24 @@ fsrv_wait(fsrv *s, int fd, int prefer_fd)
     }
 }
 
+/* Returns 1 when the process at the other end of the accepted connection
+ * fd may talk to us (app.peers), else 0 after a log line (at most one a
+ * second, with the count). */
+static int
+fsrv_peer_allowed(fsrv *s, int fd)
+{
+    long uid, pid;
+    uint64_t n;
+
+    if (peers_check_fd(s->app.peers, fd, &uid, &pid))
+        return 1;
+    if ((n = log_limit_hit(&s->peer_log)) > 0)
+        log_error("refused a FastCGI connection from uid %ld (pid %ld): not "
+                  "this worker's user nor in fastcgi-users count=%llu", uid, pid,
+                  (unsigned long long)n);
+    return 0;
+}
+
 /* Waits for a connection and accepts it. Returns it (blocking,
  * close-on-exec) counted in s->inflight, which the caller gives back after
  * answering its first request; or -1, not counted, once stopping. */
@@ -136,8 +156,13 @@ fsrv_accept(fsrv *s)
             return -1;
         }
         fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd >= 0)
+        if (fd >= 0 && fsrv_peer_allowed(s, fd))
             return fd;
+        if (fd >= 0) {
+            close(fd);
+            atomic_fetch_sub(&s->inflight, 1);
+            continue;
+        }
         err = errno;
         atomic_fetch_sub(&s->inflight, 1);
         /* Another thread took it, or the client went away. */

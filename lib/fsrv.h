@@ -21,6 +21,8 @@
 #include <fcgiapp.h>
 #include <signal.h>
 
+#include "peers.h"
+
 typedef struct fsrv_app {
     void *ctx;
     /* Optional: called in each request thread before it accepts; the result
@@ -37,6 +39,11 @@ typedef struct fsrv_app {
      * between this process no longer accepting and its successor starting
      * (which is when requests wait). */
     void (*before_stop)(void *ctx);
+    /* Optional: the users whose processes may connect, besides our own
+     * (checked with SO_PEERCRED on each new connection, which is closed
+     * when refused); NULL lets in whoever can open the socket. Must
+     * outlive fsrv_run. */
+    const peers *peers;
 } fsrv_app;
 
 /* Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (threads created

@@ -171,6 +171,51 @@ START_TEST(test_sites)
 }
 END_TEST
 
+START_TEST(test_fastcgi_users)
+{
+    char *plain[] = { "prog" };
+    char *two[] = { "prog", "--fastcgi-users", "nobody, 4242" };
+    char *any[] = { "prog", "--fastcgi-users=*" };
+    char *none[] = { "prog", "--fastcgi-users=" };
+    char *unknown[] = { "prog", "--fastcgi-users", "www-data,no-such-user-here" };
+    char *empty[] = { "prog", "--fastcgi-users", "www-data,,nobody" };
+    char *trailing[] = { "prog", "--fastcgi-users", "www-data," };
+    char *huge[] = { "prog", "--fastcgi-users", "99999999999999" };
+    config c;
+
+    /* Debian's nginx user (www-data, uid 33 in base-passwd), and our own. */
+    check_load(&c, CONFIG_RECORD, NARGS(plain), plain, 0, NULL, NULL);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 33, 1000), 1);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 1000, 1000), 1);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 65534, 1000), 0);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 0, 1000), 0);
+    config_free(&c);
+    ck_assert_ptr_null(c.fastcgi_users);
+
+    check_load(&c, CONFIG_REPORT, NARGS(two), two, 0, NULL, NULL);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 65534, 0), 1);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 4242, 0), 1);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 33, 0), 0);
+    config_free(&c);
+
+    check_load(&c, CONFIG_RECORD, NARGS(any), any, 0, NULL, NULL);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 12345, 0), 1);
+    config_free(&c);
+    check_load(&c, CONFIG_RECORD, NARGS(none), none, 0, NULL, NULL);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 33, 0), 0);
+    ck_assert_int_eq(peers_allow(c.fastcgi_users, 0, 0), 1);
+    config_free(&c);
+    ck_assert_int_eq(peers_allow(NULL, 12345, 0), 1);
+
+    check_error(CONFIG_RECORD, NARGS(unknown), unknown, "fastcgi-users (--fastcgi-users)",
+                "no user \"no-such-user-here\"");
+    check_error(CONFIG_REPORT, NARGS(empty), empty, "fastcgi-users", "an empty user name");
+    check_error(CONFIG_REPORT, NARGS(trailing), trailing, "fastcgi-users", "an empty user name");
+    check_error(CONFIG_RECORD, NARGS(huge), huge, "fastcgi-users", "out of range");
+    check_error(CONFIG_CONSUMER, NARGS(two), two, "--fastcgi-users", NULL);
+}
+END_TEST
+
 START_TEST(test_defaults_record)
 {
     char *argv[] = { "prog" };
@@ -655,6 +700,7 @@ config_suite(void)
     tcase_add_checked_fixture(tc, clean_env, NULL);
     tcase_add_test(tc, test_defaults_record);
     tcase_add_test(tc, test_sites);
+    tcase_add_test(tc, test_fastcgi_users);
     tcase_add_test(tc, test_defaults_other_programs);
     tcase_add_test(tc, test_free_twice_and_null);
     suite_add_tcase(s, tc);

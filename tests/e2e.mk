@@ -10,7 +10,8 @@ E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh tests/e2e_report.sh \
 	tests/e2e_pg_down.sh tests/e2e_browser.sh tests/e2e_site.sh \
 	tests/e2e_site_outage.sh tests/e2e_api.sh tests/e2e_browser_script.sh \
 	tests/e2e_migrate_sites.sh tests/e2e_recovery.sh \
-	tests/e2e_stack_private.sh tests/e2e_syscalls.sh tests/e2e_csv_hostile.sh
+	tests/e2e_stack_private.sh tests/e2e_syscalls.sh tests/e2e_csv_hostile.sh \
+	tests/e2e_fastcgi_peers.sh
 TESTS += $(E2E_TESTS)
 
 # Writes raw messages to the topic, for the rejected-events check.
@@ -21,6 +22,10 @@ tests_kafka_produce_LDADD = $(RDKAFKA_LIBS)
 check_PROGRAMS += tests/kafka_topic
 tests_kafka_topic_SOURCES = tests/kafka_topic.c
 tests_kafka_topic_LDADD = $(RDKAFKA_LIBS)
+# One FastCGI request straight to a worker's socket, as a process that is
+# not nginx.
+check_PROGRAMS += tests/fcgi_get
+tests_fcgi_get_SOURCES = tests/fcgi_get.c
 # Reads the topic back, for what an event carries.
 check_PROGRAMS += tests/kafka_tail
 tests_kafka_tail_SOURCES = tests/kafka_tail.c
