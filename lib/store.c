@@ -204,9 +204,10 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
 
 /* Adds the (minute, site, path) counts of a to visit_totals, then to
  * visit_minutes and visit_hours, storing at most max_paths distinct paths
- * per site and minute: a path the minute already has is always added to;
- * new paths are taken, busiest first, while the minute has room, and the
- * rest are added under EVENT_PATH_OTHER. The totals go first: upserting a
+ * per site and minute, and per site and hour: a path the minute (hour)
+ * already has is always added to; new paths are taken, busiest first,
+ * while the minute (hour) has room, and the rest are added under
+ * EVENT_PATH_OTHER. The totals go first: upserting a
  * (site, minute) row of visit_totals locks it until COMMIT, so a flush of
  * another consumer touching that minute waits, and the second statement's
  * snapshot (READ COMMITTED takes one per statement) sees every path stored
@@ -257,6 +258,17 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
     if (res == NULL)
         return -1;
     PQclear(res);
+    /* The hours' rows have no such lock of their own (flushes of other
+     * minutes of the hour add to them): one per (site, hour), in order,
+     * until COMMIT, so that the cap counts every path stored before. */
+    res = store_exec(st,
+        "SELECT pg_advisory_xact_lock(hashtextextended(s || ' ' || h::text, 0))"
+        " FROM (SELECT DISTINCT s, date_trunc('hour', to_timestamp(m), 'UTC') AS h"
+        "       FROM unnest($1::bigint[], $2::text[]) AS u(m, s)) x ORDER BY s, h",
+        2, params, PGRES_TUPLES_OK, err, errlen);
+    if (res == NULL)
+        return -1;
+    PQclear(res);
 
     snprintf(cap, sizeof(cap), "%ld", max_paths);
     params[2] = st->a3.data;    /* paths */
@@ -288,9 +300,23 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
         "       SELECT site, minute, path, visits FROM k"
         "       ON CONFLICT (site, minute, path) DO UPDATE"
         "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
+        /* The same cap per hour, on what the minutes kept. */
+        " hk AS (SELECT site, date_trunc('hour', minute, 'UTC') AS hour, path,"
+        "        sum(visits) AS visits FROM k GROUP BY 1, 2, 3),"
+        " hused AS (SELECT site, hour, count(*) AS n FROM visit_hours"
+        "           WHERE (site, hour) IN (SELECT site, hour FROM hk)"
+        "           AND path <> $6 GROUP BY site, hour),"
+        " hkt AS (SELECT hk.*, hk.path = $6 OR EXISTS (SELECT 1 FROM visit_hours v"
+        "         WHERE v.site = hk.site AND v.hour = hk.hour AND v.path = hk.path)"
+        "         AS known FROM hk),"
+        " hc AS (SELECT hkt.site, hkt.hour, hkt.path, hkt.visits,"
+        "        NOT hkt.known AND coalesce(u.n, 0) + row_number() OVER"
+        "        (PARTITION BY hkt.site, hkt.hour, hkt.known"
+        "         ORDER BY hkt.visits DESC, hkt.path) > $5::bigint AS capped"
+        "        FROM hkt LEFT JOIN hused u USING (site, hour)),"
         " h AS (INSERT INTO visit_hours (site, hour, path, visits)"
-        "       SELECT site, date_trunc('hour', minute, 'UTC'), path, sum(visits)"
-        "       FROM k GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        "       SELECT site, hour, CASE WHEN capped THEN $6 ELSE path END, sum(visits)"
+        "       FROM hc GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
         "       ON CONFLICT (site, hour, path) DO UPDATE"
         "       SET visits = visit_hours.visits + EXCLUDED.visits)"
         " SELECT count(*) FILTER (WHERE capped),"
