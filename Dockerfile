@@ -29,4 +29,6 @@ COPY nginx/docker.conf /etc/nginx/nginx.conf
 COPY www/demo /usr/share/visits/demo
 USER visits
 EXPOSE 8080
-CMD ["nginx", "-e", "stderr", "-g", "daemon off;"]
+# Refuses a configuration that keeps more connections than the workers
+# have threads (tools/visits-nginx-check), then runs nginx.
+CMD ["sh", "-c", "visits-nginx-check && exec nginx -e stderr -g 'daemon off;'"]

@@ -14,7 +14,8 @@
 #      mounted) and a real Kafka broker (VISITS_TEST_KAFKACTL, as make
 #      check-kafka; without it the image's own dev broker, in a container);
 #      nginx on private ports: docker.conf with only its two listen ports
-#      changed.
+#      changed. With 8 nginx processes (more kept connections than the
+#      workers' threads) the image refuses to start nginx.
 #   5. The compose file's health checks pass in the containers; page views
 #      of the demo site (its mirror line), beacons of the events API and
 #      pixels go through the container's nginx and are counted exactly, per
@@ -173,8 +174,16 @@ run consumer -e VISITS_BROKERS="$BROKERS" -e VISITS_METRICS_LISTEN="127.0.0.1:$M
     "$IMAGE" visits-consumer
 run record -e VISITS_BROKERS="$BROKERS" "$IMAGE" visits-record --socket /run/visits/record.sock
 run report "$IMAGE" visits-report --socket /run/visits/report.sock
+# The image refuses an nginx that would keep more connections to the
+# workers than they have threads (here 8 processes x 160 > 320).
+sed -e 's/^worker_processes .*/worker_processes 8;/' "$T/nginx.conf" >"$T/nginx-8.conf"
+rc=0
+docker run --rm --network host -v "$T/nginx-8.conf:/etc/nginx/nginx.conf:ro" "$IMAGE" \
+    >"$T/nginx-8.log" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -q 'nginx can keep 1280 connections open to visits-record' "$T/nginx-8.log" \
+    || fail "the image started nginx with 8 processes (exit $rc): $(cat "$T/nginx-8.log")"
 run nginx -v "$T/nginx.conf:/etc/nginx/nginx.conf:ro" "$IMAGE"
-step "PostgreSQL, $KAFKA broker and the containers started"
+step "PostgreSQL, $KAFKA broker and the containers started; 8 nginx processes refused"
 
 # 5. Health checks, then visits.
 probe=$(python3 -c '
