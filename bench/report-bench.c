@@ -2,8 +2,9 @@
  * query and the rendering, for each window, as JSON and as HTML, against
  * the database given (fill it first: bench/report.sh does). Prints one line
  * per case with percentiles in milliseconds. A benchmark, not a test.
- * Usage: visits-report-bench CONNINFO [ITERATIONS]; the site reported on
- * is "localhost", the stack's default. */
+ * Usage: visits-report-bench CONNINFO [ITERATIONS [QUERY...]]; the site
+ * reported on is "localhost", the stack's default; without QUERY, the
+ * windows of bench/report.sh's first fill. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +78,7 @@ bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
 int
 main(int argc, char **argv)
 {
-    static const char *const queries[] = {
+    static const char *const defaults[] = {
         "window=15m", "window=60m", "window=6h", "window=24h",
         "window=60m&path=/p/500", "window=24h&path=/p/500",
     };
@@ -88,7 +89,7 @@ main(int argc, char **argv)
     int n = argc > 2 ? atoi(argv[2]) : 200, rc = 0;
 
     if (argc < 2 || n < 1) {
-        fprintf(stderr, "usage: visits-report-bench CONNINFO [ITERATIONS]\n");
+        fprintf(stderr, "usage: visits-report-bench CONNINFO [ITERATIONS [QUERY...]]\n");
         return 2;
     }
     all = sites_parse("localhost", err, sizeof(err));
@@ -98,8 +99,15 @@ main(int argc, char **argv)
         sites_free(all);
         return 1;
     }
+    const char *const *queries = defaults;
+    size_t nqueries = sizeof(defaults) / sizeof(defaults[0]);
+
+    if (argc > 3) {
+        queries = (const char *const *)argv + 3;
+        nqueries = (size_t)(argc - 3);
+    }
     ms = calloc((size_t)n, sizeof(*ms));
-    for (size_t q = 0; ms && q < sizeof(queries) / sizeof(queries[0]) && !rc; q++)
+    for (size_t q = 0; ms && q < nqueries && !rc; q++)
         rc = bench_case(conn, all, queries[q], 1, n, ms)
              || bench_case(conn, all, queries[q], 0, n, ms);
     free(ms);

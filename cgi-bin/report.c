@@ -297,6 +297,32 @@ report_csv(report_app *app, report_thread *t, FCGX_Request *req, int64_t now_ms)
     return status;
 }
 
+/* Answers a report URL whose query string is not the canonical spelling of
+ * its parameters with a redirect to the shortest one (defaults left out),
+ * before any database work: nginx's micro-cache is keyed on the URL, and
+ * "top=010", "%36%30m" or another order would each miss it. Uses out.
+ * Returns the status, 302. */
+static int
+report_redirect(FCGX_Request *req, const char *uri, const report_params *p, buf *out)
+{
+    static const char text[] = "text/plain; charset=utf-8";
+    buf headers = BUF_INIT;
+
+    buf_reset(out);
+    params_query(out, p, params_nondefault(p), "&");
+    /* uri is one of the report's own, matched exactly; out is encoded. */
+    buf_printf(&headers, "Location: %s%s%s\r\nCache-Control: no-store\r\n", uri,
+               out->len ? "?" : "", out->data ? out->data : "");
+    if (out->failed || headers.failed) {
+        buf_free(&headers);
+        http_error(req, 500, "out of memory");
+        return 500;
+    }
+    http_respond(req, 302, text, headers.data, "the canonical URL of this report\n", 33);
+    buf_free(&headers);
+    return 302;
+}
+
 /* Answers /visits, /visits.json or /visits.csv. Returns the status. */
 static int
 report_answer(report_app *app, report_thread *t, FCGX_Request *req)
@@ -334,6 +360,8 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
     }
     if (kind == CSV)
         return report_csv(app, t, req, now_ms);
+    if (!params_is_canonical(http_param(req, "QUERY_STRING"), &p, &t->out))
+        return report_redirect(req, uri, &p, &t->out);
     conn = report_conn(app, t, now_ms);
     if (conn == NULL) {
         http_error(req, 503, "the visit database is unavailable; retrying");

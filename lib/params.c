@@ -108,6 +108,18 @@ params_once(const qs_param *qp, int n, char *err, size_t errlen)
     return 0;
 }
 
+/* The PARAMS_* bit of a report parameter's name, 0 for any other. */
+static unsigned
+params_bit(const char *key)
+{
+    static const char *const names[] = { "site", "window", "top", "tz", "path" };
+
+    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(key, names[i]) == 0)
+            return 1u << i;
+    return 0;
+}
+
 int
 params_parse(const char *query, const sites *all, report_params *p, char *err,
              size_t errlen)
@@ -126,11 +138,13 @@ params_parse(const char *query, const sites *all, report_params *p, char *err,
     p->top = PARAMS_TOP_DEFAULT;
     strcpy(p->tz, "UTC");
     p->path[0] = '\0';
+    p->given = 0;
     n = qs_parse(query, qp, QS_MAX_PARAMS, err, errlen);
     if (n < 0 || params_once(qp, n, err, errlen) < 0)
         return -1;
     for (int i = 0; i < n; i++) {
         const char *key = qp[i].key, *value = qp[i].value;
+        p->given |= params_bit(key);
         if (strcmp(key, "site") == 0) {
             if (params_site(value, all, p->site, err, errlen) < 0)
                 return -1;
@@ -246,4 +260,61 @@ params_parse_csv(const char *query, const sites *all, int64_t now_ms,
         return -1;
     }
     return 0;
+}
+
+int
+params_query(buf *out, const report_params *p, unsigned which, const char *amp)
+{
+    const char *sep = "";
+
+    if (which & PARAMS_SITE) {
+        buf_puts(out, "site=");
+        qs_encode(out, p->site);
+        sep = amp;
+    }
+    if (which & PARAMS_WINDOW) {
+        buf_printf(out, "%swindow=%s", sep, p->window);
+        sep = amp;
+    }
+    if (which & PARAMS_TOP) {
+        buf_printf(out, "%stop=%d", sep, p->top);
+        sep = amp;
+    }
+    if (which & PARAMS_TZ) {
+        buf_printf(out, "%stz=", sep);
+        qs_encode(out, p->tz);
+        sep = amp;
+    }
+    if (which & PARAMS_PATH) {
+        buf_printf(out, "%spath=", sep);
+        qs_encode(out, p->path);
+    }
+    return out->failed ? -1 : 0;
+}
+
+unsigned
+params_nondefault(const report_params *p)
+{
+    unsigned bits = 0;
+
+    if (p->sites && strcmp(p->site, sites_name(p->sites, 0)) != 0)
+        bits |= PARAMS_SITE;
+    if (strcmp(p->window, "60m") != 0)
+        bits |= PARAMS_WINDOW;
+    if (p->top != PARAMS_TOP_DEFAULT)
+        bits |= PARAMS_TOP;
+    if (strcmp(p->tz, "UTC") != 0)
+        bits |= PARAMS_TZ;
+    if (p->path[0] != '\0')
+        bits |= PARAMS_PATH;
+    return bits;
+}
+
+int
+params_is_canonical(const char *query, const report_params *p, buf *scratch)
+{
+    buf_reset(scratch);
+    if (params_query(scratch, p, p->given, "&") < 0)
+        return 0;
+    return strcmp(query ? query : "", scratch->data ? scratch->data : "") == 0;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "event.h"
 #include "sites.h"
 
@@ -12,6 +13,16 @@
 #define PARAMS_TOP_MAX 100
 #define PARAMS_TZ_MAX 64
 #define PARAMS_CSV_MAX_SECONDS (7 * 86400)  /* longest /visits.csv range */
+
+/* The parameters of a report, as bits: which a query string gave. */
+enum {
+    PARAMS_SITE = 1 << 0,
+    PARAMS_WINDOW = 1 << 1,
+    PARAMS_TOP = 1 << 2,
+    PARAMS_TZ = 1 << 3,
+    PARAMS_PATH = 1 << 4,
+    PARAMS_ALL = (1 << 5) - 1,
+};
 
 typedef struct report_params {
     const sites *sites;     /* every site, for the site switcher */
@@ -22,6 +33,7 @@ typedef struct report_params {
     int top;                /* how many paths to list */
     char tz[PARAMS_TZ_MAX + 1];         /* IANA name for labels, "UTC" */
     char path[EVENT_PATH_MAX + 1];      /* one path's chart, "" for all */
+    unsigned given;         /* PARAMS_* bits of the query's parameters */
 } report_params;
 
 typedef struct csv_params {
@@ -41,6 +53,23 @@ typedef struct csv_params {
  * repeated parameters are errors. */
 int params_parse(const char *query, const sites *all, report_params *p, char *err,
                  size_t errlen);
+
+/* Appends to out the query string of p's parameters in which (PARAMS_*
+ * bits), in the order site, window, top, tz, path, each value in its
+ * canonical spelling (qs_encode), separated by amp ("&", or "&amp;" in
+ * HTML). Returns 0, or -1 when out of memory. */
+int params_query(buf *out, const report_params *p, unsigned which, const char *amp);
+
+/* The PARAMS_* bits of p's parameters that differ from their defaults. */
+unsigned params_nondefault(const report_params *p);
+
+/* Returns 1 when query (a raw query string) is the canonical spelling of
+ * the parameters it gives (p, parsed from it): params_query of p->given.
+ * The report's cache is keyed on the URL, so only these reach the
+ * database: at most 2^5 spellings of one report (each parameter given or
+ * left to its default), where percent-escapes, order and leading zeros
+ * made any number. scratch is used and left holding the canonical one. */
+int params_is_canonical(const char *query, const report_params *p, buf *scratch);
 
 /* Parses a /visits.csv query string: site as for params_parse, from and to as "YYYY-MM-DDTHH:MMZ" or
  * "YYYY-MM-DDTHH:MM:SSZ" (rounded down to the minute; defaults: to = the

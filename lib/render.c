@@ -196,14 +196,13 @@ render_count(buf *out, int64_t v)
 static void
 render_href(buf *out, const report *r, const char *window, const char *path)
 {
-    buf_puts(out, "/visits?site=");
-    qs_encode(out, r->p.site);
-    buf_printf(out, "&amp;window=%s&amp;top=%d&amp;tz=", window, r->p.top);
-    qs_encode(out, r->p.tz);
-    if (path[0]) {
-        buf_puts(out, "&amp;path=");
-        qs_encode(out, path);
-    }
+    report_params q = r->p;
+
+    q.window = window;
+    snprintf(q.path, sizeof(q.path), "%s", path);
+    buf_puts(out, "/visits?");
+    params_query(out, &q, PARAMS_SITE | PARAMS_WINDOW | PARAMS_TOP | PARAMS_TZ
+                          | (path[0] ? PARAMS_PATH : 0), "&amp;");
 }
 
 static const char *
@@ -338,22 +337,24 @@ render_controls(const report *r, buf *out)
         buf_printf(out, "<option%s>%s</option>",
                    strcmp(render_windows[w], r->p.window) == 0 ? " selected" : "",
                    render_windows[w]);
-    buf_puts(out, "</select></label>\n<label>Time zone <input name=\"tz\" value=\"");
+    /* In the order of the canonical query (params_query). */
+    buf_printf(out, "</select></label>\n<input type=\"hidden\" name=\"top\" value=\"%d\">\n"
+                    "<label>Time zone <input name=\"tz\" value=\"", r->p.top);
     html_escape(out, r->p.tz);
     buf_puts(out, "\" size=\"16\" spellcheck=\"false\"></label>\n<label>Path <input"
                   " name=\"path\" value=\"");
     html_escape(out, r->p.path);
-    buf_printf(out, "\" placeholder=\"all paths\" size=\"18\" spellcheck=\"false\">"
-                    "</label>\n<input type=\"hidden\" name=\"top\" value=\"%d\">\n"
-                    "<button type=\"submit\">Show</button>\n</form>\n", r->p.top);
+    buf_puts(out, "\" placeholder=\"all paths\" size=\"18\" spellcheck=\"false\">"
+                  "</label>\n<button type=\"submit\">Show</button>\n</form>\n");
 }
 
-/* The top paths, each linking to its own chart. */
+/* The top paths (or the one path asked for), each linking to its chart. */
 static void
 render_paths(const report *r, buf *out)
 {
-    buf_puts(out, "<section aria-labelledby=\"paths-title\">\n<h2 id=\"paths-title\">"
-                  "Top paths</h2>\n<table id=\"paths\"><thead><tr>"
+    buf_printf(out, "<section aria-labelledby=\"paths-title\">\n<h2 id=\"paths-title\">"
+                    "%s</h2>\n", r->p.path[0] ? "This path" : "Top paths");
+    buf_puts(out, "<table id=\"paths\"><thead><tr>"
                   "<th scope=\"col\">Path</th><th scope=\"col\" class=\"num\">Visits"
                   "</th><th scope=\"col\" class=\"num\">Share</th></tr></thead>"
                   "<tbody>\n");

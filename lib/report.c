@@ -14,9 +14,12 @@
  * the previous window, $7 the first hour boundary at or after $1, $8/$9 the
  * rate's seconds, $10 the current minute, $11 the site; $12 the path, when
  * filtered. SERIES is where the chart's numbers come from: visit_totals for
- * all paths, visit_minutes of one path. Top paths read whole hours from
- * visit_hours and the minutes before the first hour from visit_minutes. */
-#define REPORT_SQL(SERIES)                                                     \
+ * all paths, visit_minutes of one path. PATHS is the 'p' rows: the top
+ * paths, which read whole hours from visit_hours and the minutes before
+ * the first hour from visit_minutes; or, for one path, that path's own
+ * total, by index (the site's top paths do not depend on the path asked
+ * for, and would cost each path's URL what the whole site's does). */
+#define REPORT_SQL(SERIES, PATHS)                                              \
     "SELECT 'b', extract(epoch FROM b)::bigint,"                               \
     "  (SELECT coalesce(sum(t.visits), 0) FROM " SERIES                        \
     "   AND t.minute >= b AND t.minute < b + make_interval(secs => $3::int)),"  \
@@ -38,7 +41,9 @@
     " SELECT 'rate', 0, coalesce(sum(visits), 0), NULL FROM visit_seconds"     \
     "  WHERE site = $11::text AND second >= to_timestamp($8::bigint)"          \
     "  AND second < to_timestamp($9::bigint)"                                  \
-    " UNION ALL"                                                               \
+    " UNION ALL " PATHS
+
+#define REPORT_TOP_PATHS                                                       \
     " (SELECT 'p', 0, sum(v), path FROM ("                                     \
     "   SELECT path, visits AS v FROM visit_minutes"                           \
     "    WHERE site = $11::text AND minute >= to_timestamp($1::bigint)"        \
@@ -49,10 +54,23 @@
     "    AND hour < to_timestamp($2::bigint)) x"                               \
     "  GROUP BY path ORDER BY 3 DESC, path LIMIT $5::int)"
 
+#define REPORT_ONE_PATH                                                        \
+    " (SELECT 'p', 0, sum(v), $12::text FROM ("                                \
+    "   SELECT visits AS v FROM visit_minutes"                                 \
+    "    WHERE site = $11::text AND path = $12::text"                          \
+    "    AND minute >= to_timestamp($1::bigint)"                               \
+    "    AND minute < to_timestamp(least($7::bigint, $2::bigint))"             \
+    "   UNION ALL"                                                             \
+    "   SELECT visits FROM visit_hours"                                        \
+    "    WHERE site = $11::text AND path = $12::text"                          \
+    "    AND hour >= to_timestamp($7::bigint)"                                 \
+    "    AND hour < to_timestamp($2::bigint)) x HAVING sum(v) > 0 LIMIT $5::int)"
+
 static const char report_sql_all[] =
-    REPORT_SQL("visit_totals t WHERE t.site = $11::text");
+    REPORT_SQL("visit_totals t WHERE t.site = $11::text", REPORT_TOP_PATHS);
 static const char report_sql_path[] =
-    REPORT_SQL("visit_minutes t WHERE t.site = $11::text AND t.path = $12::text");
+    REPORT_SQL("visit_minutes t WHERE t.site = $11::text AND t.path = $12::text",
+               REPORT_ONE_PATH);
 
 report_span
 report_span_for(const report_params *p, int64_t now_ms)

@@ -54,7 +54,8 @@ typedef struct report {
     int64_t site_total;     /* window total of all paths */
     int64_t rate_visits;    /* site-wide, in [rate_from, rate_to) */
     int64_t rate_from, rate_to;
-    report_path *paths;     /* most visited first, at most p.top, all paths */
+    report_path *paths;     /* most visited first, at most p.top; with
+                             * p.path, that path alone (when visited) */
     size_t npaths;
 } report;
 

@@ -11,8 +11,8 @@
 
 /* The statuses counted one by one; any other counts as "other". (429 is
  * nginx's own, from limit_req: the workers never send it.) */
-#define WSTATS_STATUSES { 200, 202, 204, 304, 400, 403, 404, 405, 413, 415, 500, 503 }
-#define WSTATS_NSTATUS 13   /* the twelve above and "other" */
+#define WSTATS_STATUSES { 200, 202, 204, 302, 304, 400, 403, 404, 405, 413, 415, 500, 503 }
+#define WSTATS_NSTATUS 14   /* the thirteen above and "other" */
 
 typedef struct wstats {
     _Atomic uint64_t answers[WSTATS_NSTATUS];

@@ -94,11 +94,23 @@
     }
   }
 
+  // The report's canonical spelling of a query (lib/params.c): site,
+  // window, top, tz, path in that order, escaped as qs_encode does; any
+  // other spelling is answered with a redirect to it.
+  function encodeValue(s) {
+    return encodeURIComponent(s).replace(/%2F/g, "/").replace(/[!'()*]/g, function (c) {
+      return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+    });
+  }
+
   function pathHref(d, path) {
-    var q = new URLSearchParams(location.search);
+    var q = new URLSearchParams(location.search), parts = [];
     q.set("path", path);
     q.set("window", d.window);
-    return "/visits?" + q.toString();
+    ["site", "window", "top", "tz", "path"].forEach(function (k) {
+      if (q.has(k)) parts.push(k + "=" + encodeValue(q.get(k)));
+    });
+    return "/visits?" + parts.join("&");
   }
 
   function renderPaths(d) {
