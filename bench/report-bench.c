@@ -94,6 +94,10 @@ main(int argc, char **argv)
     }
     all = sites_parse("localhost", err, sizeof(err));
     conn = all ? db_connect(argv[1], err, sizeof(err)) : NULL;
+    if (conn != NULL && report_session_init(conn, err, sizeof(err)) < 0) {
+        PQfinish(conn);
+        conn = NULL;
+    }
     if (conn == NULL) {
         fprintf(stderr, "%s\n", err);
         sites_free(all);

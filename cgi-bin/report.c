@@ -102,7 +102,7 @@ report_set_timeout(PGconn *conn, const char *timeout)
 static PGconn *
 report_conn(report_app *app, report_thread *t, int64_t now_ms)
 {
-    char err[512];
+    char err[512] = "";
     uint64_t n;
 
     if (t->conn && PQstatus(t->conn) == CONNECTION_OK)
@@ -112,7 +112,11 @@ report_conn(report_app *app, report_thread *t, int64_t now_ms)
     if (now_ms < t->retry_at_ms)
         return NULL;
     t->conn = db_connect(app->c->database, err, sizeof(err));
-    if (t->conn != NULL && report_set_timeout(t->conn, REPORT_STATEMENT_TIMEOUT) < 0) {
+    if (t->conn != NULL
+        && (report_set_timeout(t->conn, REPORT_STATEMENT_TIMEOUT) < 0
+            || report_session_init(t->conn, err, sizeof(err)) < 0)) {
+        if (err[0] == '\0')
+            snprintf(err, sizeof(err), "could not set up the session");
         PQfinish(t->conn);
         t->conn = NULL;
     }

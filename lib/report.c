@@ -12,11 +12,14 @@
 /* One statement, one snapshot. Parameters: $1 first bucket start, $2 end
  * of the last bucket, $3 bucket seconds, $4 time zone, $5 top, $6 start of
  * the previous window, $7 the first hour boundary at or after $1, $8/$9 the
- * rate's seconds, $10 the current minute, $11 the site; $12 the path, when
- * filtered. SERIES is where the chart's numbers come from: visit_totals for
+ * rate's seconds, $10 the current minute, $11 the site, $12 the first
+ * ten-minute boundary at or after $1; $13 the path, when filtered. SERIES is where the chart's numbers come from: visit_totals for
  * all paths, visit_minutes of one path. PATHS is the 'p' rows: the top
- * paths, which read whole hours from visit_hours and the minutes before
- * the first hour from visit_minutes; or, for one path, that path's own
+ * paths, which read the minutes before the first ten-minute boundary from
+ * visit_minutes, whole ten minutes before the first hour from visit_tens
+ * and whole hours from visit_hours (at most 9 minutes and 5 ten-minute
+ * spans of rows, each capped at max-paths-per-minute paths); or, for one
+ * path, that path's own
  * total, by index (the site's top paths do not depend on the path asked
  * for, and would cost each path's URL what the whole site's does). */
 #define REPORT_SQL(SERIES, PATHS)                                              \
@@ -43,33 +46,37 @@
     "  AND second < to_timestamp($9::bigint)"                                  \
     " UNION ALL " PATHS
 
-#define REPORT_TOP_PATHS                                                       \
-    " (SELECT 'p', 0, sum(v), path FROM ("                                     \
+/* The rows of the window's paths (AND_PATH: "" or one path's condition):
+ * minutes, then ten minutes, then hours, none counted twice. */
+#define REPORT_PATH_ROWS(AND_PATH)                                             \
     "   SELECT path, visits AS v FROM visit_minutes"                           \
-    "    WHERE site = $11::text AND minute >= to_timestamp($1::bigint)"        \
-    "    AND minute < to_timestamp(least($7::bigint, $2::bigint))"             \
+    "    WHERE site = $11::text" AND_PATH                                      \
+    "    AND minute >= to_timestamp($1::bigint)"                               \
+    "    AND minute < to_timestamp(least($12::bigint, $2::bigint))"            \
+    "   UNION ALL"                                                             \
+    "   SELECT path, visits FROM visit_tens"                                   \
+    "    WHERE site = $11::text" AND_PATH                                      \
+    "    AND ten >= to_timestamp($12::bigint)"                                 \
+    "    AND ten < to_timestamp(least($7::bigint, $2::bigint))"                \
     "   UNION ALL"                                                             \
     "   SELECT path, visits FROM visit_hours"                                  \
-    "    WHERE site = $11::text AND hour >= to_timestamp($7::bigint)"          \
-    "    AND hour < to_timestamp($2::bigint)) x"                               \
+    "    WHERE site = $11::text" AND_PATH                                      \
+    "    AND hour >= to_timestamp($7::bigint)"                                 \
+    "    AND hour < to_timestamp($2::bigint)"
+
+#define REPORT_TOP_PATHS                                                       \
+    " (SELECT 'p', 0, sum(v), path FROM (" REPORT_PATH_ROWS("") ") x"          \
     "  GROUP BY path ORDER BY 3 DESC, path LIMIT $5::int)"
 
 #define REPORT_ONE_PATH                                                        \
-    " (SELECT 'p', 0, sum(v), $12::text FROM ("                                \
-    "   SELECT visits AS v FROM visit_minutes"                                 \
-    "    WHERE site = $11::text AND path = $12::text"                          \
-    "    AND minute >= to_timestamp($1::bigint)"                               \
-    "    AND minute < to_timestamp(least($7::bigint, $2::bigint))"             \
-    "   UNION ALL"                                                             \
-    "   SELECT visits FROM visit_hours"                                        \
-    "    WHERE site = $11::text AND path = $12::text"                          \
-    "    AND hour >= to_timestamp($7::bigint)"                                 \
-    "    AND hour < to_timestamp($2::bigint)) x HAVING sum(v) > 0 LIMIT $5::int)"
+    " (SELECT 'p', 0, sum(v), $13::text FROM ("                                \
+    REPORT_PATH_ROWS(" AND path = $13::text") ") x"                            \
+    "  HAVING sum(v) > 0 LIMIT $5::int)"
 
 static const char report_sql_all[] =
     REPORT_SQL("visit_totals t WHERE t.site = $11::text", REPORT_TOP_PATHS);
 static const char report_sql_path[] =
-    REPORT_SQL("visit_minutes t WHERE t.site = $11::text AND t.path = $12::text",
+    REPORT_SQL("visit_minutes t WHERE t.site = $11::text AND t.path = $13::text",
                REPORT_ONE_PATH);
 
 report_span
@@ -83,16 +90,31 @@ report_span_for(const report_params *p, int64_t now_ms)
     s.nbuckets = p->minutes / p->bucket_minutes;
     s.first = s.end - s.nbuckets * s.bucket;
     s.previous = s.first - (s.end - s.first);
+    s.ten = (s.first + 599) / 600 * 600;
     s.hour = (s.first + 3599) / 3600 * 3600;
     return s;
+}
+
+int
+report_session_init(PGconn *conn, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(conn, "SET max_parallel_workers_per_gather = 0");
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        db_error(conn, res, err, errlen);
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    return 0;
 }
 
 int
 report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
              char *err, size_t errlen)
 {
-    char v[10][32];
-    const char *params[12];
+    char v[12][32];
+    const char *params[13];
     report_span s = report_span_for(p, now_ms);
     int64_t nparams;
     PGresult *res;
@@ -115,12 +137,13 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
     snprintf(v[7], sizeof(v[7]), "%" PRId64, r->rate_from);
     snprintf(v[8], sizeof(v[8]), "%" PRId64, r->rate_to);
     snprintf(v[9], sizeof(v[9]), "%" PRId64, s.current);
-    for (i = 0; i < 10; i++)
+    snprintf(v[11], sizeof(v[11]), "%" PRId64, s.ten);
+    for (i = 0; i < 12; i++)
         params[i] = v[i];
     params[3] = p->tz;
     params[10] = p->site;
-    params[11] = p->path;
-    nparams = p->path[0] ? 12 : 11;
+    params[12] = p->path;
+    nparams = p->path[0] ? 13 : 12;
 
     r->buckets = calloc((size_t)r->nbuckets, sizeof(*r->buckets));
     r->paths = calloc((size_t)p->top, sizeof(*r->paths));

@@ -202,11 +202,37 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
     return STORE_OK;
 }
 
+/* The CTEs that add the capped minute rows k to a rollup TABLE keyed by
+ * (site, COL, path), COL being BUCKET of the minute: a path the bucket
+ * already has is added to, new paths are taken busiest first while the
+ * bucket has fewer than $5 of its own, the rest go to $6 ((other)).
+ * PREFIX names the CTEs (PREFIX itself is the insert). Rows are inserted
+ * in key order. */
+#define STORE_CAPPED_ROLLUP(PREFIX, TABLE, COL, BUCKET)                         \
+    " " PREFIX "k AS (SELECT site, " BUCKET " AS " COL ", path,"               \
+    "   sum(visits) AS visits FROM k GROUP BY 1, 2, 3),"                       \
+    " " PREFIX "used AS (SELECT site, " COL ", count(*) AS n FROM " TABLE      \
+    "   WHERE (site, " COL ") IN (SELECT site, " COL " FROM " PREFIX "k)"      \
+    "   AND path <> $6 GROUP BY site, " COL "),"                               \
+    " " PREFIX "kt AS (SELECT x.*, x.path = $6 OR EXISTS (SELECT 1 FROM "       \
+    TABLE " v WHERE v.site = x.site AND v." COL " = x." COL                    \
+    "   AND v.path = x.path) AS known FROM " PREFIX "k x),"                    \
+    " " PREFIX "c AS (SELECT x.site, x." COL ", x.path, x.visits,"             \
+    "   NOT x.known AND coalesce(u.n, 0) + row_number() OVER"                  \
+    "   (PARTITION BY x.site, x." COL ", x.known"                             \
+    "    ORDER BY x.visits DESC, x.path) > $5::bigint AS capped"               \
+    "   FROM " PREFIX "kt x LEFT JOIN " PREFIX "used u USING (site, " COL ")),"  \
+    " " PREFIX " AS (INSERT INTO " TABLE " (site, " COL ", path, visits)"      \
+    "   SELECT site, " COL ", CASE WHEN capped THEN $6 ELSE path END,"         \
+    "   sum(visits) FROM " PREFIX "c GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"        \
+    "   ON CONFLICT (site, " COL ", path) DO UPDATE"                           \
+    "   SET visits = " TABLE ".visits + EXCLUDED.visits)"
+
 /* Adds the (minute, site, path) counts of a to visit_totals, then to
- * visit_minutes and visit_hours, storing at most max_paths distinct paths
- * per site and minute, and per site and hour: a path the minute (hour)
- * already has is always added to; new paths are taken, busiest first,
- * while the minute (hour) has room, and the rest are added under
+ * visit_minutes, visit_tens and visit_hours, storing at most max_paths
+ * distinct paths per site and minute, ten minutes and hour: a path the
+ * minute (ten minutes, hour) already has is always added to; new paths are
+ * taken, busiest first, while it has room, and the rest are added under
  * EVENT_PATH_OTHER. The totals go first: upserting a
  * (site, minute) row of visit_totals locks it until COMMIT, so a flush of
  * another consumer touching that minute waits, and the second statement's
@@ -258,9 +284,10 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
     if (res == NULL)
         return -1;
     PQclear(res);
-    /* The hours' rows have no such lock of their own (flushes of other
-     * minutes of the hour add to them): one per (site, hour), in order,
-     * until COMMIT, so that the cap counts every path stored before. */
+    /* The hours' and ten minutes' rows have no such lock of their own
+     * (flushes of other minutes add to them): one per (site, hour), in
+     * order, until COMMIT, so that their caps count every path stored
+     * before. */
     res = store_exec(st,
         "SELECT pg_advisory_xact_lock(hashtextextended(s || ' ' || h::text, 0))"
         " FROM (SELECT DISTINCT s, date_trunc('hour', to_timestamp(m), 'UTC') AS h"
@@ -300,25 +327,11 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
         "       SELECT site, minute, path, visits FROM k"
         "       ON CONFLICT (site, minute, path) DO UPDATE"
         "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
-        /* The same cap per hour, on what the minutes kept. */
-        " hk AS (SELECT site, date_trunc('hour', minute, 'UTC') AS hour, path,"
-        "        sum(visits) AS visits FROM k GROUP BY 1, 2, 3),"
-        " hused AS (SELECT site, hour, count(*) AS n FROM visit_hours"
-        "           WHERE (site, hour) IN (SELECT site, hour FROM hk)"
-        "           AND path <> $6 GROUP BY site, hour),"
-        " hkt AS (SELECT hk.*, hk.path = $6 OR EXISTS (SELECT 1 FROM visit_hours v"
-        "         WHERE v.site = hk.site AND v.hour = hk.hour AND v.path = hk.path)"
-        "         AS known FROM hk),"
-        " hc AS (SELECT hkt.site, hkt.hour, hkt.path, hkt.visits,"
-        "        NOT hkt.known AND coalesce(u.n, 0) + row_number() OVER"
-        "        (PARTITION BY hkt.site, hkt.hour, hkt.known"
-        "         ORDER BY hkt.visits DESC, hkt.path) > $5::bigint AS capped"
-        "        FROM hkt LEFT JOIN hused u USING (site, hour)),"
-        " h AS (INSERT INTO visit_hours (site, hour, path, visits)"
-        "       SELECT site, hour, CASE WHEN capped THEN $6 ELSE path END, sum(visits)"
-        "       FROM hc GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-        "       ON CONFLICT (site, hour, path) DO UPDATE"
-        "       SET visits = visit_hours.visits + EXCLUDED.visits)"
+        /* The same cap per ten minutes and per hour, on what the minutes
+         * kept. */
+        STORE_CAPPED_ROLLUP("tn", "visit_tens", "ten",
+                            "date_bin('10 minutes', minute, timestamptz 'epoch')") ","
+        STORE_CAPPED_ROLLUP("h", "visit_hours", "hour", "date_trunc('hour', minute, 'UTC')")
         " SELECT count(*) FILTER (WHERE capped),"
         "        coalesce(sum(visits) FILTER (WHERE capped), 0) FROM c",
         6, params, PGRES_TUPLES_OK, err, errlen);

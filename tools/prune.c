@@ -1,6 +1,6 @@
 /* visits-prune - the retention job: deletes per-minute counts older than
- * keep-minutes-days, per-hour counts older than keep-hours-days and
- * rejected messages older than keep-rejected-days. Run it daily (a systemd
+ * keep-minutes-days (and their ten-minute rollup), per-hour counts older
+ * than keep-hours-days and rejected messages older than keep-rejected-days. Run it daily (a systemd
  * timer or cron). visit_hours is written in the same transaction as
  * visit_minutes, so hourly counts stay exact after the minutes are gone.
  * Deletes in batches, each its own transaction, so the consumer's flushes
@@ -15,7 +15,7 @@
 #include "migrate.h"
 
 #define PRUNE_BATCH "10000"    /* rows per DELETE, each its own transaction */
-#define PRUNE_NRULES 4
+#define PRUNE_NRULES 5
 
 /* One table's retention: delete rows whose column is older than the cutoff
  * (days before now). */
@@ -77,8 +77,9 @@ main(int argc, char **argv)
     }
     rules[0] = (prune_rule){ "visit_minutes", "minute", c.keep_minutes_days };
     rules[1] = (prune_rule){ "visit_totals", "minute", c.keep_minutes_days };
-    rules[2] = (prune_rule){ "visit_hours", "hour", c.keep_hours_days };
-    rules[3] = (prune_rule){ "rejected_events", "rejected_at", c.keep_rejected_days };
+    rules[2] = (prune_rule){ "visit_tens", "ten", c.keep_minutes_days };
+    rules[3] = (prune_rule){ "visit_hours", "hour", c.keep_hours_days };
+    rules[4] = (prune_rule){ "rejected_events", "rejected_at", c.keep_rejected_days };
     rc = 1;
     conn = db_connect(c.database, err, sizeof(err));
     if (conn == NULL || migrate_check(conn, err, sizeof(err)) < 0) {
@@ -92,10 +93,10 @@ main(int argc, char **argv)
             goto done;
         }
     }
-    log_info("pruned visit_minutes=%ld visit_totals=%ld (older than %ld days) "
-             "visit_hours=%ld (%ld days) rejected_events=%ld (%ld days)",
-             deleted[0], deleted[1], c.keep_minutes_days, deleted[2],
-             c.keep_hours_days, deleted[3], c.keep_rejected_days);
+    log_info("pruned visit_minutes=%ld visit_totals=%ld visit_tens=%ld (older than "
+             "%ld days) visit_hours=%ld (%ld days) rejected_events=%ld (%ld days)",
+             deleted[0], deleted[1], deleted[2], c.keep_minutes_days, deleted[3],
+             c.keep_hours_days, deleted[4], c.keep_rejected_days);
     rc = 0;
 done:
     PQfinish(conn);
