@@ -156,7 +156,7 @@ if [ "$KAFKA" = kafkactl ]; then
     BROKERS=$VISITS_BROKERS
 else
     mkdir -m 777 "$T/boot"
-    run devbroker -v "$T/boot:/boot" "$IMAGE" visits-devbroker --bootstrap-file /boot/address
+    run devbroker -v "$T/boot:/boot" "$IMAGE" /usr/libexec/visits/visits-devbroker --bootstrap-file /boot/address
     for _ in $(seq 100); do [ -s "$T/boot/address" ] && break; sleep 0.1; done
     [ -s "$T/boot/address" ] || fail "the image's dev broker did not start"
     BROKERS=$(cat "$T/boot/address")

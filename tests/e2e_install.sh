@@ -22,7 +22,8 @@ make -C "$top_builddir" distdir distdir="$B2" >"$T/build.log" 2>&1 \
     || { tail -n 30 "$T/build.log"; fail "the private build or install failed"; }
 
 want="bin/visits-record bin/visits-report bin/visits-consumer bin/visits-migrate
-bin/visits-prune bin/visits-devbroker bin/visits-supervise bin/visits-nginx-check
+bin/visits-prune bin/visits-nginx-check
+libexec/visits/visits-devbroker libexec/visits/visits-supervise
 etc/visits/visits.conf
 share/visits/sql/001_init.sql share/visits/sql/002_rollups.sql share/visits/sql/003_retention.sql
 share/visits/sql/004_sites.sql share/visits/sql/005_tens.sql
@@ -57,11 +58,11 @@ grep -q 'pruned visit_minutes=0 ' "$T/prune.log" || fail "unexpected: $(cat "$T/
 
 # The installed workers, as the installed units would run them.
 mkdir -p "$P/run/visits" "$P/var/cache/visits" "$P/var/log/nginx"
-"$P/bin/visits-supervise" --socket "$P/run/visits/record.sock" -- \
+"$P/libexec/visits/visits-supervise" --socket "$P/run/visits/record.sock" -- \
     "$P/bin/visits-record" --config "$P/etc/visits/visits.conf" --brokers "$VISITS_BROKERS" \
     2>"$T/log/inst-record.log" &
 pids+=($!)
-"$P/bin/visits-supervise" --socket "$P/run/visits/report.sock" -- \
+"$P/libexec/visits/visits-supervise" --socket "$P/run/visits/report.sock" -- \
     "$P/bin/visits-report" --config "$P/etc/visits/visits.conf" --database "$VISITS_DATABASE" \
     2>"$T/log/inst-report.log" &
 pids+=($!)
