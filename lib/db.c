@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
+
 PGconn *
 db_connect(const char *conninfo, char *err, size_t errlen)
 {
@@ -136,7 +138,6 @@ db_array_int(buf *b, int64_t v)
 void
 db_array_bytea(buf *b, const void *data, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = data;
     char pair[2];
 
@@ -144,8 +145,8 @@ db_array_bytea(buf *b, const void *data, size_t len)
     /* "\\x..." : the array parser turns \\ into \, bytea reads \x hex. */
     buf_append(b, "\"\\\\x", 4);
     for (size_t i = 0; i < len; i++) {
-        pair[0] = hex[p[i] >> 4];
-        pair[1] = hex[p[i] & 0xF];
+        pair[0] = hex_digit_lower(p[i] >> 4);
+        pair[1] = hex_digit_lower(p[i]);
         buf_append(b, pair, 2);
     }
     buf_append(b, "\"", 1);

@@ -1,5 +1,7 @@
-/* hex.h - the value of a hexadecimal digit, for the decoders of percent
- * escapes (path, qs) and JSON \u escapes (jlite). */
+/* hex.h - hexadecimal digits both ways: the value of one, for the
+ * decoders of percent escapes (path, qs) and JSON \u escapes (jlite); and
+ * the digit of a value, for the encoders (path, qs, jlite: upper case as
+ * RFC 3986 and jansson write them; db's bytea: lower case). */
 #ifndef VISITS_HEX_H
 #define VISITS_HEX_H
 
@@ -14,6 +16,20 @@ hex_value(int c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
+}
+
+/* Returns the upper-case hex digit of v & 0xF. */
+static inline char
+hex_digit(unsigned v)
+{
+    return "0123456789ABCDEF"[v & 0xF];
+}
+
+/* Returns the lower-case hex digit of v & 0xF. */
+static inline char
+hex_digit_lower(unsigned v)
+{
+    return "0123456789abcdef"[v & 0xF];
 }
 
 #endif

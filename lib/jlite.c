@@ -11,7 +11,6 @@
 int
 jlite_put_string(char *out, size_t size, size_t *pos, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789ABCDEF"; /* as jansson */
     size_t o = *pos;
 
     if (o >= size || size - o < len + 2)
@@ -40,8 +39,8 @@ jlite_put_string(char *out, size_t size, size_t *pos, const char *s, size_t len)
             if (size - o < 6 + (len - i - 1) + 1)
                 return -1;
             memcpy(out + o, "\\u00", 4);
-            out[o + 4] = hex[c >> 4];
-            out[o + 5] = hex[c & 0xF];
+            out[o + 4] = hex_digit(c >> 4);
+            out[o + 5] = hex_digit(c);
             o += 6;
         } else {
             out[o++] = (char)c;

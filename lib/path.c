@@ -43,7 +43,6 @@ path_decode(char *out, const char *raw, size_t len)
 static int
 path_encode(char *dst, size_t cap, size_t *o, const char *seg, size_t len)
 {
-    static const char hex[] = "0123456789ABCDEF";
     const unsigned char *s = (const unsigned char *)seg;
     size_t i = 0, n;
     uint32_t cp;
@@ -58,8 +57,8 @@ path_encode(char *dst, size_t cap, size_t *o, const char *seg, size_t len)
                 return -1;
             for (k = 0; k < bytes; k++) {
                 dst[(*o)++] = '%';
-                dst[(*o)++] = hex[s[i + k] >> 4];
-                dst[(*o)++] = hex[s[i + k] & 0xF];
+                dst[(*o)++] = hex_digit(s[i + k] >> 4);
+                dst[(*o)++] = hex_digit(s[i + k]);
             }
             i += bytes;
         } else {

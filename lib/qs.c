@@ -87,7 +87,6 @@ qs_parse(const char *query, qs_param *out, int max, char *reason,
 int
 qs_encode(buf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
     char esc[3] = { '%', 0, 0 };
 
     for (; *s; s++) {
@@ -96,8 +95,8 @@ qs_encode(buf *b, const char *s)
             || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
             buf_append(b, s, 1);
         } else {
-            esc[1] = hex[c >> 4];
-            esc[2] = hex[c & 0xF];
+            esc[1] = hex_digit(c >> 4);
+            esc[2] = hex_digit(c);
             buf_append(b, esc, 3);
         }
     }

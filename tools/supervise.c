@@ -32,6 +32,7 @@
 
 #include "fsrv.h"
 #include "log.h"
+#include "vtime.h"
 
 #define SUP_RESTART_MS 100
 #define SUP_QUICK_MS 1000       /* exits sooner than this back off */
@@ -54,16 +55,6 @@ typedef struct supervisor {
     int stopping;
     pid_t self;                 /* the supervisor's pid, for the child */
 } supervisor;
-
-/* Returns a monotonic clock in milliseconds. */
-static int64_t
-sup_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Prints the usage text to out. */
 static void
@@ -144,13 +135,13 @@ sup_start(supervisor *s)
     pid = fork();
     if (pid < 0) {
         log_error("could not start \"%s\": fork: %s", s->argv[0], strerror(errno));
-        s->restart_ms = sup_now_ms() + 1000;
+        s->restart_ms = vtime_mono_ms() + 1000;
         return;
     }
     if (pid == 0)
         sup_exec(s);
     s->child = pid;
-    s->started_ms = sup_now_ms();
+    s->started_ms = vtime_mono_ms();
     sup_write_pid(s);
     log_info("started %s pid=%ld", s->argv[0], (long)pid);
 }
@@ -169,7 +160,7 @@ sup_reap(supervisor *s)
             continue;
         s->child = 0;
         s->kill_ms = -1;
-        ran = sup_now_ms() - s->started_ms;
+        ran = vtime_mono_ms() - s->started_ms;
         if (WIFEXITED(status))
             log_info("%s pid=%ld exited with status %d after %lld ms", s->argv[0],
                      (long)pid, WEXITSTATUS(status), (long long)ran);
@@ -187,10 +178,10 @@ sup_reap(supervisor *s)
                 s->backoff_ms = SUP_BACKOFF_MAX_MS;
             log_warn("%s lasted less than %d ms; starting it again in %d ms",
                      s->argv[0], SUP_QUICK_MS, s->backoff_ms);
-            s->restart_ms = sup_now_ms() + s->backoff_ms;
+            s->restart_ms = vtime_mono_ms() + s->backoff_ms;
         } else {
             /* A clean exit is a restart: page views wait meanwhile. */
-            s->restart_ms = sup_now_ms()
+            s->restart_ms = vtime_mono_ms()
                             + (WIFEXITED(status) && WEXITSTATUS(status) == 0
                                    ? 0 : SUP_RESTART_MS);
         }
@@ -283,7 +274,7 @@ main(int argc, char **argv)
     sup_start(&s);
 
     while (!(s.stopping && s.child == 0)) {
-        now = sup_now_ms();
+        now = vtime_mono_ms();
         due = s.restart_ms >= 0 ? s.restart_ms : s.kill_ms;
         if (s.kill_ms >= 0 && s.kill_ms < due)
             due = s.kill_ms;
@@ -307,11 +298,11 @@ main(int argc, char **argv)
                 s.restart_ms = -1;
                 if (s.child > 0) {
                     kill(s.child, SIGTERM);
-                    s.kill_ms = sup_now_ms() + SUP_KILL_MS;
+                    s.kill_ms = vtime_mono_ms() + SUP_KILL_MS;
                 }
             }
         }
-        now = sup_now_ms();
+        now = vtime_mono_ms();
         if (s.restart_ms >= 0 && now >= s.restart_ms)
             sup_start(&s);
         if (s.kill_ms >= 0 && now >= s.kill_ms && s.child > 0) {
