@@ -305,11 +305,17 @@ record_metrics(void *ctx, buf *out)
 
 /* The visit worker's /readyz: its events can be delivered now. */
 static int
-record_ready(void *ctx, char *err, size_t errlen)
+record_ready(void *ctx, buf *out)
 {
     record_app *app = ctx;
+    char err[256];
 
-    return producer_ping(app->p, RECORD_READY_MS, err, errlen);
+    if (producer_ping(app->p, RECORD_READY_MS, err, sizeof(err)) < 0) {
+        buf_printf(out, "not ready: %s\n", err);
+        return 503;
+    }
+    buf_puts(out, "ready\n");
+    return 200;
 }
 
 /* Requests nginx marks with VISITS_PROBE (its monitoring locations; a
@@ -324,7 +330,7 @@ record_handle(void *ctx, void *tctx, FCGX_Request *req)
     int status;
 
     if (probe[0] != '\0') {
-        http_probe_app pa = { app, record_metrics, record_ready };
+        probe_app pa = { app, record_metrics, NULL, record_ready };
         http_probe(req, probe, &pa, tctx);
         return;
     }

@@ -427,11 +427,17 @@ report_metrics(void *ctx, buf *out)
 
 /* The report worker's /readyz: the database can be used now. */
 static int
-report_ready(void *ctx, char *err, size_t errlen)
+report_ready(void *ctx, buf *out)
 {
     report_app *app = ctx;
+    char err[256];
 
-    return db_ping(app->c->database, err, errlen);
+    if (db_ping(app->c->database, err, sizeof(err)) < 0) {
+        buf_printf(out, "not ready: %s\n", err);
+        return 503;
+    }
+    buf_puts(out, "ready\n");
+    return 200;
 }
 
 /* Requests nginx marks with VISITS_PROBE (its monitoring locations; a
@@ -443,7 +449,7 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
     const char *probe = http_param(req, "VISITS_PROBE");
 
     if (probe[0] != '\0') {
-        http_probe_app pa = { app, report_metrics, report_ready };
+        probe_app pa = { app, report_metrics, NULL, report_ready };
         http_probe(req, probe, &pa, &((report_thread *)tctx)->out);
         return;
     }

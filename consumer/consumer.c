@@ -23,6 +23,7 @@
 #include "hsrv.h"
 #include "kafka.h"
 #include "log.h"
+#include "probe.h"
 #include "readiness.h"
 #include "store.h"
 #include "vtime.h"
@@ -593,35 +594,50 @@ consumer_ready(void *ctx, buf *body)
     return ready;
 }
 
-/* Answers the monitoring listener: /metrics; /healthz, alive while the
- * main loop turns; /readyz, Kafka and PostgreSQL reachable. Runs on the
- * listener's threads, several at once: reads only cs->stats (atomics),
+/* The consumer's /metrics. */
+static void
+consumer_metrics(void *ctx, buf *out)
+{
+    consumer *cs = ctx;
+
+    cstats_render(cs->stats, vtime_now_ms(), out);
+}
+
+/* The consumer's /healthz: alive while the main loop turns. */
+static int
+consumer_alive(void *ctx, buf *out)
+{
+    consumer *cs = ctx;
+    int64_t idle = vtime_mono_ms() - atomic_load(&cs->stats->loop_ms);
+
+    if (idle > CONSUMER_STUCK_MS) {
+        buf_printf(out, "not alive: the main loop has not turned for %lld ms\n",
+                   (long long)idle);
+        return 503;
+    }
+    buf_puts(out, "alive\n");
+    return 200;
+}
+
+/* The consumer's /readyz: Kafka and PostgreSQL reachable, checked at most
+ * once a second. */
+static int
+consumer_ready_answer(void *ctx, buf *out)
+{
+    consumer *cs = ctx;
+
+    return readiness_answer(cs->ready, out);
+}
+
+/* Answers the monitoring listener: /metrics, /healthz and /readyz. Runs on
+ * the listener's threads, several at once: reads only cs->stats (atomics),
  * cs->rk (thread-safe), cs->ready (locked) and the configuration. */
 static int
 consumer_probe(void *ctx, const char *path, buf *body, const char **type)
 {
-    consumer *cs = ctx;
-    int64_t now = vtime_now_ms(), idle;
+    probe_app app = { ctx, consumer_metrics, consumer_alive, consumer_ready_answer };
 
-    if (strcmp(path, "/metrics") == 0) {
-        *type = METRICS_CONTENT_TYPE;
-        cstats_render(cs->stats, now, body);
-        return 200;
-    }
-    if (strcmp(path, "/healthz") == 0) {
-        idle = vtime_mono_ms() - atomic_load(&cs->stats->loop_ms);
-        if (idle > CONSUMER_STUCK_MS) {
-            buf_printf(body, "not alive: the main loop has not turned for %lld ms\n",
-                       (long long)idle);
-            return 503;
-        }
-        buf_puts(body, "alive\n");
-        return 200;
-    }
-    if (strcmp(path, "/readyz") == 0)
-        return readiness_answer(cs->ready, body);
-    buf_puts(body, "not found: /metrics, /healthz and /readyz are served here\n");
-    return 404;
+    return probe_answer(&app, path[0] == '/' ? path + 1 : path, body, type);
 }
 
 /* The final flush on SIGTERM, retried for a while if PostgreSQL is down;

@@ -177,30 +177,11 @@ http_get_or_head(FCGX_Request *req)
 }
 
 void
-http_probe(FCGX_Request *req, const char *probe, const http_probe_app *app,
-           buf *out)
+http_probe(FCGX_Request *req, const char *probe, const probe_app *app, buf *out)
 {
-    static const char text[] = "text/plain; charset=utf-8";
-    static const char nocache[] = "Cache-Control: no-store\r\n";
-    char err[256];
+    const char *type;
+    int status = probe_answer(app, probe, out, &type);
 
-    buf_reset(out);
-    if (strcmp(probe, "metrics") == 0) {
-        app->metrics(app->ctx, out);
-        if (out->failed)
-            http_error(req, 500, "out of memory");
-        else
-            http_respond(req, 200, METRICS_CONTENT_TYPE, nocache, out->data, out->len);
-    } else if (strcmp(probe, "healthz") == 0) {
-        http_respond(req, 200, text, nocache, "alive\n", 6);
-    } else if (strcmp(probe, "readyz") == 0) {
-        if (app->ready(app->ctx, err, sizeof(err)) < 0) {
-            buf_printf(out, "not ready: %s", err);
-            http_error(req, 503, out->failed ? "not ready" : out->data);
-        } else {
-            http_respond(req, 200, text, nocache, "ready\n", 6);
-        }
-    } else {
-        http_error(req, 404, "unknown probe: metrics, healthz and readyz exist");
-    }
+    http_respond(req, status, type, "Cache-Control: no-store\r\n",
+                 out->data ? out->data : "", out->len);
 }

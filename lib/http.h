@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "probe.h"
 
 /* Returns the reason phrase of an HTTP status ("Unknown" for one not used
  * here). */
@@ -56,20 +57,9 @@ int http_error(FCGX_Request *req, int status, const char *message);
  * with "Allow: GET, HEAD" and returns 0. */
 int http_get_or_head(FCGX_Request *req);
 
-/* What a worker tells its monitoring endpoints: metrics appends its
- * Prometheus text to out; ready returns 0, or -1 with why not in err. */
-typedef struct http_probe_app {
-    void *ctx;
-    void (*metrics)(void *ctx, buf *out);
-    int (*ready)(void *ctx, char *err, size_t errlen);
-} http_probe_app;
-
-/* Answers the monitoring request probe (nginx's VISITS_PROBE parameter):
- * "metrics" with app->metrics' text (500 when out of memory), "healthz"
- * with "alive" (the worker answers), "readyz" with "ready", or 503 and
- * "not ready: <why>" when app->ready fails; any other name 404. out is the
- * caller's scratch buffer. */
-void http_probe(FCGX_Request *req, const char *probe, const http_probe_app *app,
+/* Answers the monitoring request probe (nginx's VISITS_PROBE parameter)
+ * with probe_answer, never cached. out is the caller's scratch buffer. */
+void http_probe(FCGX_Request *req, const char *probe, const probe_app *app,
                 buf *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* check_hsrv - the monitoring listener: answers, limits, bad requests,
- * idle clients and addresses, over real loopback connections; and the
- * readiness answer it serves, cached and checked one at a time. */
+ * idle clients and addresses, over real loopback connections; the
+ * readiness answer it serves, cached and checked one at a time; and the
+ * probe router every program's monitoring endpoints go through. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <pthread.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "hsrv.h"
+#include "metrics.h"
+#include "probe.h"
 #include "readiness.h"
 
 /* Answers /ok with "fine", /busy with 503, anything else 404, and counts
@@ -427,6 +430,62 @@ START_TEST(test_readiness_one_check_at_a_time)
 }
 END_TEST
 
+static void
+fake_metrics(void *ctx, buf *out)
+{
+    (void)ctx;
+    buf_puts(out, "# TYPE x counter\nx 1\n");
+}
+
+static int
+fake_dead(void *ctx, buf *out)
+{
+    (void)ctx;
+    buf_puts(out, "not alive: stuck\n");
+    return 503;
+}
+
+static int
+fake_ready(void *ctx, buf *out)
+{
+    int *ready = ctx;
+
+    buf_puts(out, *ready ? "ready\n" : "not ready: kafka\n");
+    return *ready ? 200 : 503;
+}
+
+/* One router for every program's monitoring endpoints. */
+START_TEST(test_probe_router)
+{
+    int ready = 1;
+    probe_app app = { &ready, fake_metrics, NULL, fake_ready };
+    buf body = BUF_INIT;
+    const char *type;
+
+    buf_puts(&body, "left over");
+    ck_assert_int_eq(probe_answer(&app, "metrics", &body, &type), 200);
+    ck_assert_str_eq(type, METRICS_CONTENT_TYPE);
+    ck_assert_str_eq(body.data, "# TYPE x counter\nx 1\n");
+    ck_assert_int_eq(probe_answer(&app, "healthz", &body, &type), 200);
+    ck_assert_str_eq(body.data, "alive\n");
+    ck_assert_str_eq(type, "text/plain; charset=utf-8");
+    ck_assert_int_eq(probe_answer(&app, "readyz", &body, &type), 200);
+    ck_assert_str_eq(body.data, "ready\n");
+    ready = 0;
+    ck_assert_int_eq(probe_answer(&app, "readyz", &body, &type), 503);
+    ck_assert_str_eq(body.data, "not ready: kafka\n");
+    app.alive = fake_dead;
+    ck_assert_int_eq(probe_answer(&app, "healthz", &body, &type), 503);
+    ck_assert_str_eq(body.data, "not alive: stuck\n");
+    for (const char *const *n = (const char *const[]){ "", "Metrics", "metrics/x", "x", NULL };
+         *n; n++) {
+        ck_assert_int_eq(probe_answer(&app, *n, &body, &type), 404);
+        ck_assert_str_eq(body.data, "not found: metrics, healthz and readyz are served here\n");
+    }
+    buf_free(&body);
+}
+END_TEST
+
 static Suite *
 hsrv_suite(void)
 {
@@ -444,6 +503,7 @@ hsrv_suite(void)
     tcase_set_timeout(tc, 10);
     tcase_add_test(tc, test_readiness_cached);
     tcase_add_test(tc, test_readiness_one_check_at_a_time);
+    tcase_add_test(tc, test_probe_router);
     suite_add_tcase(s, tc);
     return s;
 }
