@@ -1,56 +1,24 @@
-/* event.c - the visit event and its JSON form (written and read with
- * lib/jlite.c: no allocation per event). */
+/* event.c - the visit event's JSON form, written and read with lib/jlite.c
+ * (no allocation per event). Making a new event is lib/event_init.c, so
+ * that a program that only reads events (the consumer) needs no libuuid. */
 #include "event.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
-#include <uuid/uuid.h>
 
 #include "jlite.h"
 #include "path.h"
 #include "utf8.h"
 #include "vtime.h"
 
-/* Returns 1 when s is a textual IPv4 or IPv6 address. */
-static int
+int
 event_ip_valid(const char *s)
 {
     unsigned char addr[sizeof(struct in6_addr)];
 
     return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
-}
-
-void
-event_init(event *ev, int64_t ts_ms, const char *site, const char *uri,
-           const char *ref, const char *ua, const char *ip)
-{
-    uuid_t u;
-
-    /* A version 4 uuid straight from the kernel's CSPRNG: one syscall.
-     * libuuid's uuid_generate_random also reseeds random() under its lock
-     * on every call, which showed in profiles of the visit worker. */
-    if (getrandom(u, sizeof(u), 0) == (ssize_t)sizeof(u)) {
-        u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);   /* version 4 */
-        u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);   /* RFC 4122 variant */
-    } else {
-        uuid_generate_random(u);
-    }
-    uuid_unparse_lower(u, ev->id);
-    ev->ts_ms = ts_ms;
-    snprintf(ev->site, sizeof(ev->site), "%s", site ? site : "");
-    uri = uri ? uri : "/";
-    path_normalize(ev->path, sizeof(ev->path), uri, strlen(uri));
-    ref = ref ? ref : "";
-    utf8_clean(ev->ref, sizeof(ev->ref), ref, strlen(ref));
-    ua = ua ? ua : "";
-    utf8_clean(ev->ua, sizeof(ev->ua), ua, strlen(ua));
-    if (ip && strlen(ip) <= EVENT_IP_MAX && event_ip_valid(ip))
-        strcpy(ev->ip, ip);
-    else
-        ev->ip[0] = '\0';
 }
 
 /* Returns 1 when s is a uuid in its 36-character text form: hex digits of

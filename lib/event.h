@@ -40,11 +40,15 @@ typedef struct event {
     char ip[EVENT_IP_MAX + 1];
 } event;
 
+/* Returns 1 when s is a textual IPv4 or IPv6 address, else 0. */
+int event_ip_valid(const char *s);
+
 /* Fills ev for a request answered at ts_ms on site (a site's name, as
  * sites_lookup returns it): a new random id, the normalized path of uri
  * (REQUEST_URI), referrer and user agent cleaned to well-formed UTF-8 and
  * capped, and the client address if it parses as IPv4 or IPv6 (empty
- * otherwise). NULL strings count as empty. Never fails. */
+ * otherwise). NULL strings count as empty. Never fails. In
+ * lib/event_init.c. */
 void event_init(event *ev, int64_t ts_ms, const char *site, const char *uri,
                 const char *ref, const char *ua, const char *ip);
 

@@ -79,10 +79,8 @@ for t in $targets; do
     for s in $(sources "$t"); do
         srcs="$srcs $top_srcdir/$s"
     done
-    libs=""
-    [ "$t" = event ] && libs="-luuid"
     # shellcheck disable=SC2086
-    if ! "$clang" $cflags -o "$T/fuzz_$t" "$fuzzdir/fuzz_$t.c" $srcs $libs \
+    if ! "$clang" $cflags -o "$T/fuzz_$t" "$fuzzdir/fuzz_$t.c" $srcs \
             >"$T/build-$t.log" 2>&1; then
         echo "fuzz_$t: build failed"
         cat "$T/build-$t.log"
