@@ -423,6 +423,11 @@ report_metrics(void *ctx, buf *out)
                        "Time of each report query (JSON and HTML), with a "
                        "reconnect and retry when the connection was lost.",
                        &app->query_seconds);
+    /* An export refused for want of room counts for an instant: clamped. */
+    int exports = atomic_load(&app->csv_active);
+    metrics_gauge(out, "visits_report_csv_exports",
+                  "CSV exports streaming now (at most an eighth of the threads).",
+                  (double)(exports < app->csv_max ? exports : app->csv_max));
 }
 
 /* The report worker's /readyz: the database can be used now. */

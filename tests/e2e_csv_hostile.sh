@@ -37,8 +37,18 @@ for i in $(seq 1 20); do
 done
 note "/visits.json answered 20 times, each within 1 s, during 40 slow exports"
 # The streaming ones stalled once the sockets filled; 10 s later they are
-# cut, and exports that read at full speed get through again.
-sleep 17
+# cut (the client gives up at 30 s), and exports that read at full speed
+# get through again.
+S=$VISITS_MONITOR_SOCKET
+exports() {
+    curl -sf --unix-socket "$S" http://localhost/report/metrics \
+        | awk '$1 == "visits_report_csv_exports" { print $2 }'
+}
+[ "$(exports)" -ge 1 ] || fail "no export is streaming while the slow clients read"
+t0=$(date +%s)
+none() { [ "$(exports)" = 0 ]; }
+within 30 none || fail "exports still streaming 30 s later: $(exports)"
+note "the stalled exports were cut $(($(date +%s) - t0)) s after the page checks"
 for i in 1 2 3 4; do
     curl -s -o "$T/fast.$i" -H "X-Forwarded-For: 10.0.4.$i" -w '%{http_code}\n' "$csv" >"$T/fastcode.$i" &
 done
