@@ -310,6 +310,7 @@ static int
 report_redirect(FCGX_Request *req, const char *uri, const report_params *p, buf *out)
 {
     static const char text[] = "text/plain; charset=utf-8";
+    static const char body[] = "the canonical URL of this report\n";
     buf headers = BUF_INIT;
 
     buf_reset(out);
@@ -322,7 +323,7 @@ report_redirect(FCGX_Request *req, const char *uri, const report_params *p, buf 
         http_error(req, 500, "out of memory");
         return 500;
     }
-    http_respond(req, 302, text, headers.data, "the canonical URL of this report\n", 33);
+    http_respond(req, 302, text, headers.data, body, sizeof(body) - 1);
     buf_free(&headers);
     return 302;
 }
