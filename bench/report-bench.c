@@ -4,7 +4,9 @@
  * per case with percentiles in milliseconds. A benchmark, not a test.
  * Usage: visits-report-bench CONNINFO [ITERATIONS [QUERY...]]; the site
  * reported on is "localhost", the stack's default; without QUERY, the
- * windows of bench/report.sh's first fill. */
+ * windows of bench/report.sh's first fill. The reports are made for the
+ * time of the clock, or for VISITS_REPORT_BENCH_AT seconds since the epoch
+ * when set (a window's cost depends on where its edges fall). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +37,11 @@ bench_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Runs one case n times; prints its percentiles. Returns 0 or -1. */
+/* Runs one case n times, at at_ms (0: the clock's time); prints its
+ * percentiles. Returns 0 or -1. */
 static int
 bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
-           double *ms)
+           int64_t at_ms, double *ms)
 {
     char err[512];
     report_params p;
@@ -51,7 +54,8 @@ bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
     }
     for (int i = 0; i < n; i++) {
         double t0 = bench_now_ms();
-        if (report_query(conn, &p, vtime_now_ms(), &r, err, sizeof(err)) < 0) {
+        if (report_query(conn, &p, at_ms ? at_ms : vtime_now_ms(), &r, err,
+                         sizeof(err)) < 0) {
             fprintf(stderr, "%s: %s\n", query, err);
             buf_free(&out);
             return -1;
@@ -86,11 +90,22 @@ main(int argc, char **argv)
     PGconn *conn;
     sites *all;
     double *ms;
+    const char *at = getenv("VISITS_REPORT_BENCH_AT");
+    char *end = NULL;
+    int64_t at_ms = 0;
     int n = argc > 2 ? atoi(argv[2]) : 200, rc = 0;
 
     if (argc < 2 || n < 1) {
         fprintf(stderr, "usage: visits-report-bench CONNINFO [ITERATIONS [QUERY...]]\n");
         return 2;
+    }
+    if (at != NULL) {
+        errno = 0;
+        at_ms = strtoll(at, &end, 10) * 1000;
+        if (errno != 0 || end == at || *end != '\0' || at_ms < 86400000) {
+            fprintf(stderr, "VISITS_REPORT_BENCH_AT=%s: not seconds since the epoch\n", at);
+            return 2;
+        }
     }
     all = sites_parse("localhost", err, sizeof(err));
     conn = all ? db_connect(argv[1], err, sizeof(err)) : NULL;
@@ -112,8 +127,8 @@ main(int argc, char **argv)
     }
     ms = calloc((size_t)n, sizeof(*ms));
     for (size_t q = 0; ms && q < nqueries && !rc; q++)
-        rc = bench_case(conn, all, queries[q], 1, n, ms)
-             || bench_case(conn, all, queries[q], 0, n, ms);
+        rc = bench_case(conn, all, queries[q], 1, n, at_ms, ms)
+             || bench_case(conn, all, queries[q], 0, n, at_ms, ms);
     free(ms);
     PQfinish(conn);
     sites_free(all);

@@ -21,6 +21,7 @@ typedef struct report_span {
     int64_t first;          /* start of the first bucket */
     int64_t end;            /* end of the last bucket, the one holding now */
     int64_t previous;       /* start of the window before, as long */
+    int64_t five;           /* the first five-minute boundary at or after first */
     int64_t ten;            /* the first ten-minute boundary at or after first */
     int64_t hour;           /* the first whole hour at or after first */
     int nbuckets;           /* p.minutes / p.bucket_minutes */

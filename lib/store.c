@@ -229,9 +229,9 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
     "   SET visits = " TABLE ".visits + EXCLUDED.visits)"
 
 /* Adds the (minute, site, path) counts of a to visit_totals, then to
- * visit_minutes, visit_tens and visit_hours, storing at most max_paths
- * distinct paths per site and minute, ten minutes and hour: a path the
- * minute (ten minutes, hour) already has is always added to; new paths are
+ * visit_minutes, visit_fives, visit_tens and visit_hours, storing at most
+ * max_paths distinct paths per site and minute, five and ten minutes and
+ * hour: a path the minute (five minutes, ...) already has is always added to; new paths are
  * taken, busiest first, while it has room, and the rest are added under
  * EVENT_PATH_OTHER. The totals go first: upserting a
  * (site, minute) row of visit_totals locks it until COMMIT, so a flush of
@@ -284,7 +284,7 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
     if (res == NULL)
         return -1;
     PQclear(res);
-    /* The hours' and ten minutes' rows have no such lock of their own
+    /* The hours', ten and five minutes' rows have no such lock of their own
      * (flushes of other minutes add to them): one per (site, hour), in
      * order, until COMMIT, so that their caps count every path stored
      * before. */
@@ -327,8 +327,10 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
         "       SELECT site, minute, path, visits FROM k"
         "       ON CONFLICT (site, minute, path) DO UPDATE"
         "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
-        /* The same cap per ten minutes and per hour, on what the minutes
-         * kept. */
+        /* The same cap per five and ten minutes and per hour, on what
+         * the minutes kept. */
+        STORE_CAPPED_ROLLUP("fv", "visit_fives", "five",
+                            "date_bin('5 minutes', minute, timestamptz 'epoch')") ","
         STORE_CAPPED_ROLLUP("tn", "visit_tens", "ten",
                             "date_bin('10 minutes', minute, timestamptz 'epoch')") ","
         STORE_CAPPED_ROLLUP("h", "visit_hours", "hour", "date_trunc('hour', minute, 'UTC')")

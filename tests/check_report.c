@@ -1154,6 +1154,8 @@ START_TEST(test_span_invariants)
             ck_assert(sp.hour >= sp.first && sp.hour < sp.first + 3600);
             ck_assert_int_eq(sp.ten % 600, 0);
             ck_assert(sp.ten >= sp.first && sp.ten < sp.first + 600 && sp.ten <= sp.hour);
+            ck_assert_int_eq(sp.five % 300, 0);
+            ck_assert(sp.five >= sp.first && sp.five < sp.first + 300 && sp.five <= sp.ten);
             ck_assert_int_eq(sp.first - sp.previous, sp.end - sp.first);
         }
     }

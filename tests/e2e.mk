@@ -12,7 +12,7 @@ E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh tests/e2e_report.sh \
 	tests/e2e_migrate_sites.sh tests/e2e_recovery.sh \
 	tests/e2e_stack_private.sh tests/e2e_syscalls.sh tests/e2e_csv_hostile.sh \
 	tests/e2e_fastcgi_peers.sh tests/nginx_check.sh tests/e2e_hour_cap.sh \
-	tests/e2e_report_limits.sh tests/linkage.sh
+	tests/e2e_report_limits.sh tests/linkage.sh tests/e2e_report_levels.sh
 TESTS += $(E2E_TESTS)
 
 # Writes raw messages to the topic, for the rejected-events check.
@@ -27,6 +27,10 @@ tests_kafka_topic_LDADD = $(RDKAFKA_LIBS)
 # not nginx.
 check_PROGRAMS += tests/fcgi_get
 tests_fcgi_get_SOURCES = tests/fcgi_get.c
+# The report's numbers at a given time, straight from report_query.
+check_PROGRAMS += tests/report_at
+tests_report_at_SOURCES = tests/report_at.c
+tests_report_at_LDADD = $(VISITS_LIBS)
 # Reads the topic back, for what an event carries.
 check_PROGRAMS += tests/kafka_tail
 tests_kafka_tail_SOURCES = tests/kafka_tail.c

@@ -1,6 +1,6 @@
 #!/bin/bash
-# End to end: the hourly and ten-minute rollups keep at most
-# max-paths-per-minute (1,000) distinct paths per site and hour (ten
+# End to end: the hourly, ten- and five-minute rollups keep at most
+# max-paths-per-minute (1,000) distinct paths per site and hour (ten, five
 # minutes) as well, the rest under "(other)". Ten minutes of one hour each bring 600 new paths, every
 # minute within its own cap, 6,000 in the hour, which the 24-hour report
 # reads: before, every one got a row of visit_hours (60 minutes at the cap
@@ -44,7 +44,13 @@ minutes=$(sql "SELECT sum(visits) FROM visit_minutes WHERE minute >= '$HOUR+00'
 path_in_hour() { sql "SELECT visits FROM visit_hours WHERE hour = '$HOUR+00' AND path = '$1'"; }
 [ "$(path_in_hour /h/1)" = 3 ] || fail "/h/1 has \"$(path_in_hour /h/1)\" visits in the hour, expected 3"
 [ -z "$(path_in_hour /h/99999)" ] || fail "a new path got a row of its own in the full hour"
-# Minutes 0 to 9 are one ten-minute span: capped the same way.
+# Minutes 0 to 4 are one five-minute span, 0 to 9 one of ten minutes:
+# capped the same way.
+five_own=$(sql "SELECT count(*) FILTER (WHERE path <> '(other)') FROM visit_fives WHERE five = '$HOUR+00'")
+[ "$five_own" -eq "$CAP" ] || fail "the first five minutes hold $five_own paths of their own, expected $CAP"
+[ "$(sql "SELECT sum(visits) FROM visit_fives WHERE five >= '$HOUR+00'
+          AND five < '$HOUR+00'::timestamptz + interval '1 hour'")" -eq "$total" ] \
+    || fail "the five-minute rows do not add up to $total"
 ten_own=$(sql "SELECT count(*) FILTER (WHERE path <> '(other)') FROM visit_tens WHERE ten = '$HOUR+00'")
 [ "$ten_own" -eq "$CAP" ] || fail "the first ten minutes hold $ten_own paths of their own, expected $CAP"
 [ "$(sql "SELECT sum(visits) FROM visit_tens WHERE ten >= '$HOUR+00'

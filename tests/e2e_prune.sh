@@ -19,6 +19,9 @@ sql "INSERT INTO visit_minutes (site, minute, path, visits)
               ('localhost', date_trunc('minute', now() - interval '6 days'), 7);
      INSERT INTO visit_minutes (site, minute, path, visits)
        VALUES ('localhost', date_trunc('minute', now() - interval '6 days'), '/recent', 7);
+     INSERT INTO visit_fives (site, five, path, visits)
+       VALUES ('localhost', date_bin('5 minutes', now() - interval '8 days', timestamptz 'epoch'), '/old-five', 2),
+              ('localhost', date_bin('5 minutes', now() - interval '6 days', timestamptz 'epoch'), '/recent', 7);
      INSERT INTO visit_tens (site, ten, path, visits)
        VALUES ('localhost', date_bin('10 minutes', now() - interval '8 days', timestamptz 'epoch'), '/old-ten', 4);
      INSERT INTO visit_hours (site, hour, path, visits)
@@ -32,7 +35,7 @@ prune() {
     "$top_builddir/tools/visits-prune" --database "$VISITS_DATABASE" "$@" 2>"$T/prune.log"
 }
 prune || fail "visits-prune failed: $(cat "$T/prune.log")"
-grep -q 'pruned visit_minutes=25000 visit_totals=1 visit_tens=1 (older than 7 days) visit_hours=1 (366 days) rejected_events=1 (30 days)' \
+grep -q 'pruned visit_minutes=25000 visit_totals=1 visit_fives=1 visit_tens=1 (older than 7 days) visit_hours=1 (366 days) rejected_events=1 (30 days)' \
     "$T/prune.log" || fail "unexpected counts: $(cat "$T/prune.log")"
 [ "$(sql "SELECT count(*) FROM visit_minutes WHERE path LIKE '/old-%'")" = 0 ] \
     || fail "old minutes are left"
@@ -48,7 +51,7 @@ echo "/recent	7" >>"$T/expected"
 diff -u <(LC_ALL=C sort "$T/expected") <(db_counts) || fail "the counts kept are not exact"
 
 prune || fail "a second run failed: $(cat "$T/prune.log")"
-grep -q 'pruned visit_minutes=0 visit_totals=0 visit_tens=0 (older than 7 days) visit_hours=0 (366 days) rejected_events=0' \
+grep -q 'pruned visit_minutes=0 visit_totals=0 visit_fives=0 visit_tens=0 (older than 7 days) visit_hours=0 (366 days) rejected_events=0' \
     "$T/prune.log" || fail "a second run deleted more: $(cat "$T/prune.log")"
 
 rc=0

@@ -168,7 +168,7 @@ wait_total() {
     [ "$got" -eq "$want" ] || fail "database went from $want to $got visits${3:+ of $3}"
     # The rollups the report reads are written in the same transaction.
     local t
-    for t in visit_totals visit_tens visit_hours visit_seconds; do
+    for t in visit_totals visit_fives visit_tens visit_hours visit_seconds; do
         got=$(sql "SELECT coalesce(sum(visits), 0) FROM $t $where")
         [ "$got" -eq "$want" ] || fail "$t holds $got visits, visit_minutes $want"
     done

@@ -15,7 +15,7 @@
 #include "migrate.h"
 
 #define PRUNE_BATCH "10000"    /* rows per DELETE, each its own transaction */
-#define PRUNE_NRULES 5
+#define PRUNE_NRULES 6
 
 /* One table's retention: delete rows whose column is older than the cutoff
  * (days before now). */
@@ -77,9 +77,10 @@ main(int argc, char **argv)
     }
     rules[0] = (prune_rule){ "visit_minutes", "minute", c.keep_minutes_days };
     rules[1] = (prune_rule){ "visit_totals", "minute", c.keep_minutes_days };
-    rules[2] = (prune_rule){ "visit_tens", "ten", c.keep_minutes_days };
-    rules[3] = (prune_rule){ "visit_hours", "hour", c.keep_hours_days };
-    rules[4] = (prune_rule){ "rejected_events", "rejected_at", c.keep_rejected_days };
+    rules[2] = (prune_rule){ "visit_fives", "five", c.keep_minutes_days };
+    rules[3] = (prune_rule){ "visit_tens", "ten", c.keep_minutes_days };
+    rules[4] = (prune_rule){ "visit_hours", "hour", c.keep_hours_days };
+    rules[5] = (prune_rule){ "rejected_events", "rejected_at", c.keep_rejected_days };
     rc = 1;
     conn = db_connect(c.database, err, sizeof(err));
     if (conn == NULL || migrate_check(conn, err, sizeof(err)) < 0) {
@@ -93,10 +94,11 @@ main(int argc, char **argv)
             goto done;
         }
     }
-    log_info("pruned visit_minutes=%ld visit_totals=%ld visit_tens=%ld (older than "
-             "%ld days) visit_hours=%ld (%ld days) rejected_events=%ld (%ld days)",
-             deleted[0], deleted[1], deleted[2], c.keep_minutes_days, deleted[3],
-             c.keep_hours_days, deleted[4], c.keep_rejected_days);
+    log_info("pruned visit_minutes=%ld visit_totals=%ld visit_fives=%ld visit_tens=%ld"
+             " (older than %ld days) visit_hours=%ld (%ld days) rejected_events=%ld"
+             " (%ld days)", deleted[0], deleted[1], deleted[2], deleted[3],
+             c.keep_minutes_days, deleted[4], c.keep_hours_days, deleted[5],
+             c.keep_rejected_days);
     rc = 0;
 done:
     PQfinish(conn);
