@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "agg.h"
+#include "batch.h"
 #include "config.h"
 #include "cstats.h"
 #include "db.h"
@@ -23,12 +23,15 @@
 #include "hsrv.h"
 #include "kafka.h"
 #include "log.h"
+#include "partitions.h"
 #include "probe.h"
 #include "readiness.h"
 #include "store.h"
 #include "vtime.h"
 
-#define CONSUMER_MAX_PARTITIONS CSTATS_MAX_PARTITIONS /* partition ids handled */
+#define CONSUMER_MAX_PARTITIONS PARTITIONS_MAX /* partition ids handled */
+_Static_assert(PARTITIONS_MAX <= CSTATS_MAX_PARTITIONS,
+               "every partition's lag has a place in cstats");
 #define CONSUMER_MAX_REJECTS 1000   /* flush early past this many */
 #define CONSUMER_BACKOFF_MIN_MS 100
 /* PostgreSQL is retried at least once a second: the recovery bound of
@@ -46,26 +49,13 @@
 #define CONSUMER_COUNT(cs, field, n) \
     atomic_fetch_add_explicit(&(cs)->stats->field, (n), memory_order_relaxed)
 
-/* Where one partition stands. */
-typedef struct part_state {
-    int assigned;       /* in the current assignment */
-    int known;          /* its offset has been read from PostgreSQL */
-    int dirty;          /* next moved since the last flush */
-    int64_t committed;  /* next offset as stored in PostgreSQL */
-    int64_t next;       /* offset after the last message taken into account */
-    int kicked;         /* consumer_kick sought it at next; cleared as next moves */
-} part_state;
-
 typedef struct consumer {
     const config *c;
     rd_kafka_t *rk;
     store *st;
-    agg *counts;                /* per (minute, path) */
-    agg *seconds;               /* per second, empty path */
-    part_state *parts;
-    int32_t nparts;             /* capacity of parts, by partition id */
-    store_reject *rejects;
-    size_t nrejects, caprejects;
+    batch *pending;             /* taken from Kafka, not yet stored */
+    batch_rules rules;          /* what a valid event is */
+    partitions parts;           /* where each partition stands */
     int paused;                 /* the assignment is paused on purpose */
     int unpositioned;           /* assigned before PostgreSQL gave offsets */
     int64_t last_flush_ms;      /* these three on vtime_mono_ms() */
@@ -88,38 +78,16 @@ consumer_on_signal(int sig)
     consumer_stop = 1;
 }
 
-/* Returns the state of partition p, growing the table; NULL when p is out
- * of range or memory is short. */
-static part_state *
-consumer_part(consumer *cs, int32_t p)
-{
-    part_state *grown;
-    int32_t n;
-
-    if (p < 0 || p >= CONSUMER_MAX_PARTITIONS)
-        return NULL;
-    if (p >= cs->nparts) {
-        n = p + 16;
-        grown = realloc(cs->parts, (size_t)n * sizeof(*grown));
-        if (grown == NULL)
-            return NULL;
-        memset(grown + cs->nparts, 0, (size_t)(n - cs->nparts) * sizeof(*grown));
-        cs->parts = grown;
-        cs->nparts = n;
-    }
-    return &cs->parts[p];
-}
-
 /* Returns the partitions of the current assignment, or NULL. */
 static rd_kafka_topic_partition_list_t *
 consumer_assigned(consumer *cs)
 {
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(16);
 
-    for (int32_t p = 0; p < cs->nparts; p++) {
-        if (cs->parts[p].assigned)
+    for (int32_t p = 0; p < cs->parts.n; p++) {
+        if (cs->parts.p[p].assigned)
             rd_kafka_topic_partition_list_add(list, cs->c->topic, p)->offset =
-                cs->parts[p].next;
+                cs->parts.p[p].next;
     }
     if (list->cnt == 0) {
         rd_kafka_topic_partition_list_destroy(list);
@@ -158,12 +126,8 @@ consumer_resume(consumer *cs)
     rd_kafka_resp_err_t err;
     int failed = 0;
 
-    if (!cs->paused)
+    if (!cs->paused || !partitions_all_known(&cs->parts))
         return;
-    for (int32_t p = 0; p < cs->nparts; p++) {
-        if (cs->parts[p].assigned && !cs->parts[p].known)
-            return;
-    }
     cs->paused = 0;
     if ((list = consumer_assigned(cs)) == NULL)
         return;
@@ -211,22 +175,14 @@ consumer_load_offsets(consumer *cs, char *err, size_t errlen)
 {
     int32_t want[CONSUMER_MAX_PARTITIONS];
     int64_t next[CONSUMER_MAX_PARTITIONS];
-    size_t n = 0;
+    size_t n = partitions_unknown(&cs->parts, want, CONSUMER_MAX_PARTITIONS);
 
-    for (int32_t p = 0; p < cs->nparts; p++) {
-        if (cs->parts[p].assigned && !cs->parts[p].known)
-            want[n++] = p;
-    }
     if (n == 0)
         return 0;
     if (store_load_offsets(cs->st, cs->c->topic, want, n, next, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        part_state *ps = &cs->parts[want[i]];
-        ps->known = 1;
-        ps->dirty = 0;
-        ps->kicked = 0;
-        ps->committed = ps->next = next[i];
+        partitions_start(&cs->parts, want[i], next[i]);
         log_debug("partition %d starts at offset %lld", (int)want[i],
                   (long long)next[i]);
     }
@@ -238,14 +194,8 @@ consumer_load_offsets(consumer *cs, char *err, size_t errlen)
 static void
 consumer_discard(consumer *cs)
 {
-    agg_clear(cs->counts);
-    agg_clear(cs->seconds);
-    cs->nrejects = 0;
-    for (int32_t p = 0; p < cs->nparts; p++) {
-        cs->parts[p].dirty = 0;
-        cs->parts[p].kicked = 0;
-        cs->parts[p].next = cs->parts[p].committed;
-    }
+    batch_clear(cs->pending);
+    partitions_discard(&cs->parts);
 }
 
 /* Writes the pending counts, rejects and offsets in one transaction.
@@ -256,28 +206,21 @@ consumer_flush(consumer *cs)
 {
     store_offset offs[CONSUMER_MAX_PARTITIONS];
     rd_kafka_topic_partition_list_t *commit;
+    store_batch sb;
     store_stats stats;
     enum store_result r;
     double started, elapsed;
-    size_t n = 0;
+    size_t n;
     char err[512];
     uint64_t hits;
 
     cs->last_flush_ms = vtime_mono_ms();
-    for (int32_t p = 0; p < cs->nparts; p++) {
-        if (cs->parts[p].dirty) {
-            offs[n].partition = p;
-            offs[n].expected = cs->parts[p].committed;
-            offs[n].next = cs->parts[p].next;
-            n++;
-        }
-    }
+    n = partitions_pending(&cs->parts, offs, CONSUMER_MAX_PARTITIONS);
     if (n == 0)
         return STORE_OK;
-    store_batch batch = { cs->counts, cs->seconds, offs, n, cs->rejects,
-                          cs->nrejects, cs->c->max_paths };
+    batch_for_store(cs->pending, offs, n, cs->c->max_paths, &sb);
     started = vtime_mono_s();
-    r = store_flush(cs->st, cs->c->topic, &batch, &stats, err, sizeof(err));
+    r = store_flush(cs->st, cs->c->topic, &sb, &stats, err, sizeof(err));
     elapsed = vtime_mono_s() - started;
     /* Each outcome is counted before its time is observed, so a scrape
      * never sees more observations than flushes, failures and fences. */
@@ -291,8 +234,7 @@ consumer_flush(consumer *cs)
         if ((hits = log_limit_hit(&cs->flush_log)) > 0)
             log_error("could not flush to postgresql, consumption paused: %s "
                       "pending_events=%lld retry_ms=%d failures=%llu", err,
-                      (long long)agg_total(cs->counts) + (long long)cs->nrejects,
-                      cs->backoff_ms, (unsigned long long)hits);
+                      (long long)batch_messages(cs->pending), cs->backoff_ms, (unsigned long long)hits);
         consumer_pause(cs);
         return r;
     }
@@ -300,20 +242,19 @@ consumer_flush(consumer *cs)
         CONSUMER_COUNT(cs, fenced, 1);
         metrics_hist_observe(&cs->stats->flush_seconds, elapsed);
         log_warn("%s; discarding %lld pending events and rereading offsets", err,
-                 (long long)agg_total(cs->counts) + (long long)cs->nrejects);
-        consumer_discard(cs);
-        for (int32_t p = 0; p < cs->nparts; p++)
-            cs->parts[p].known = 0;
+                 (long long)batch_messages(cs->pending));
+        batch_clear(cs->pending);
+        partitions_fence(&cs->parts);
         consumer_pause(cs);
         return r;
     }
 
-    log_debug("flushed events=%lld keys=%zu rejects=%zu partitions=%zu",
-              (long long)agg_total(cs->counts), agg_size(cs->counts),
-              cs->nrejects, n);
+    log_debug("flushed messages=%lld keys=%zu rejects=%zu partitions=%zu",
+              (long long)batch_messages(cs->pending), batch_keys(cs->pending),
+              cs->pending->nrejects, n);
     CONSUMER_COUNT(cs, flushes, 1);
     metrics_hist_observe(&cs->stats->flush_seconds, elapsed);
-    CONSUMER_COUNT(cs, rows, agg_size(cs->counts));
+    CONSUMER_COUNT(cs, rows, batch_keys(cs->pending));
     atomic_store(&cs->stats->last_flush_ms, vtime_now_ms());
     if (stats.capped_keys > 0) {
         CONSUMER_COUNT(cs, capped_keys, (uint64_t)stats.capped_keys);
@@ -326,14 +267,11 @@ consumer_flush(consumer *cs)
                      (unsigned long long)atomic_load(&cs->stats->capped_visits));
     }
     cs->backoff_ms = 0;
-    agg_clear(cs->counts);
-    agg_clear(cs->seconds);
-    cs->nrejects = 0;
+    batch_clear(cs->pending);
+    partitions_flushed(&cs->parts, offs, n);
     /* Informational copy of the offsets in Kafka, for lag monitoring. */
     commit = rd_kafka_topic_partition_list_new((int)n);
     for (size_t i = 0; i < n; i++) {
-        cs->parts[offs[i].partition].committed = offs[i].next;
-        cs->parts[offs[i].partition].dirty = 0;
         rd_kafka_topic_partition_list_add(commit, cs->c->topic, offs[i].partition)
             ->offset = offs[i].next;
     }
@@ -343,55 +281,26 @@ consumer_flush(consumer *cs)
     return r;
 }
 
-/* Keeps a message that is not a valid event for the rejected_events
- * table. Returns 0, or -1 when out of memory. */
-static int
-consumer_reject(consumer *cs, const rd_kafka_message_t *rkm, const char *reason)
-{
-    store_reject *r;
-
-    if (cs->nrejects == cs->caprejects) {
-        size_t cap = cs->caprejects ? cs->caprejects * 2 : 16;
-        r = realloc(cs->rejects, cap * sizeof(*r));
-        if (r == NULL)
-            return -1;
-        cs->rejects = r;
-        cs->caprejects = cap;
-    }
-    r = &cs->rejects[cs->nrejects++];
-    r->partition = rkm->partition;
-    r->offset = rkm->offset;
-    snprintf(r->reason, sizeof(r->reason), "%s", reason);
-    r->len = rkm->len < STORE_PAYLOAD_MAX ? rkm->len : STORE_PAYLOAD_MAX;
-    if (r->len > 0)
-        memcpy(r->payload, rkm->payload, r->len);
-    CONSUMER_COUNT(cs, rejected, 1);
-    return 0;
-}
-
 /* Takes one message into account. Returns 0, or -1 on a fatal error. */
 static int
 consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
 {
-    char reason[STORE_REASON_MAX];
-    part_state *ps;
-    event ev;
+    const partition *ps;
     uint64_t hits;
 
     if (rkm->err) {
         if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             return 0;
+        ps = partitions_find(&cs->parts, rkm->partition);
         if (rkm->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET && rkm->rkt
-            && (ps = consumer_part(cs, rkm->partition)) && ps->known) {
+            && ps != NULL && ps->known) {
             /* The stored offset is outside the partition's log: the topic
              * was recreated, or retention removed events never counted. */
             log_warn("partition %d: offset %lld is not in the log (%s); "
                      "counting from the beginning of the log",
                      (int)rkm->partition, (long long)ps->next,
                      rd_kafka_message_errstr(rkm));
-            ps->next = 0;
-            ps->dirty = 1;
-            ps->kicked = 0;
+            partitions_restart(&cs->parts, rkm->partition);
             rd_kafka_topic_partition_list_t *list =
                 rd_kafka_topic_partition_list_new(1);
             rd_kafka_topic_partition_list_add(list, cs->c->topic, rkm->partition)
@@ -410,35 +319,24 @@ consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
                      (unsigned long long)hits);
         return 0;
     }
-    ps = consumer_part(cs, rkm->partition);
-    /* Not (yet) positioned from PostgreSQL: it is fetched again after the
-     * seek. Below next: already counted. */
-    if (ps == NULL || !ps->assigned || !ps->known || rkm->offset < ps->next)
+    if (!partitions_wants(&cs->parts, rkm->partition, rkm->offset))
         return 0;
-
-    if (event_decode(rkm->payload, rkm->len, &ev, reason, sizeof(reason)) == 0
-        && event_check_time(&ev, vtime_now_ms(), cs->c->max_future_s * 1000LL,
-                            cs->c->max_age_h * 3600000LL, reason,
-                            sizeof(reason)) == 0) {
-        /* Version 1 events, from before sites, belong to the default. */
-        const char *site = ev.site[0] ? ev.site : sites_name(cs->c->sites, 0);
-        if (agg_add(cs->counts, vtime_minute(ev.ts_ms), site, ev.path, 1) < 0
-            || agg_add(cs->seconds, ev.ts_ms / 1000, site, "", 1) < 0) {
-            log_error("out of memory while counting");
-            return -1;
-        }
+    switch (batch_add_message(cs->pending, &cs->rules, rkm->partition, rkm->offset,
+                              rkm->payload, rkm->len, vtime_now_ms())) {
+    case BATCH_COUNTED:
         CONSUMER_COUNT(cs, events, 1);
-    } else {
+        break;
+    case BATCH_REJECTED:
+        CONSUMER_COUNT(cs, rejected, 1);
         log_debug("rejected partition=%d offset=%lld: %s", (int)rkm->partition,
-                  (long long)rkm->offset, reason);
-        if (consumer_reject(cs, rkm, reason) < 0) {
-            log_error("out of memory while keeping a rejected event");
-            return -1;
-        }
+                  (long long)rkm->offset,
+                  cs->pending->rejects[cs->pending->nrejects - 1].reason);
+        break;
+    case BATCH_FAILED:
+        log_error("out of memory while taking a message into account");
+        return -1;
     }
-    ps->next = rkm->offset + 1;
-    ps->dirty = 1;
-    ps->kicked = 0;
+    partitions_take(&cs->parts, rkm->partition, rkm->offset);
     return 0;
 }
 
@@ -461,17 +359,16 @@ consumer_kick(consumer *cs)
 
     if (cs->paused)
         return;
-    for (int32_t p = 0; p < cs->nparts; p++) {
-        part_state *ps = &cs->parts[p];
+    for (int32_t p = 0; p < cs->parts.n; p++) {
+        const partition *ps = &cs->parts.p[p];
         if (!ps->assigned || !ps->known || ps->kicked
             || rd_kafka_get_watermark_offsets(cs->rk, cs->c->topic, p, &lo, &hi)
                    != RD_KAFKA_RESP_ERR_NO_ERROR
-            || hi <= ps->next)
+            || !partitions_kick(&cs->parts, p, hi))
             continue;
         if (list == NULL && (list = rd_kafka_topic_partition_list_new(16)) == NULL)
             return;
         rd_kafka_topic_partition_list_add(list, cs->c->topic, p)->offset = ps->next;
-        ps->kicked = 1;
     }
     if (list == NULL)
         return;
@@ -489,37 +386,35 @@ consumer_kick(consumer *cs)
  * partition at its offset in PostgreSQL, or pauses until it can. */
 static void
 consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                      rd_kafka_topic_partition_list_t *partitions, void *opaque)
+                      rd_kafka_topic_partition_list_t *assignment, void *opaque)
 {
     consumer *cs = opaque;
+    int32_t ids[CONSUMER_MAX_PARTITIONS], bad = -1;
     char msg[512];
     int i, pending;
 
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        for (i = 0; i < partitions->cnt; i++) {
-            if (consumer_part(cs, partitions->elems[i].partition) == NULL) {
-                log_error("cannot track partition %d (at most %d partitions, "
-                          "memory permitting), stopping",
-                          (int)partitions->elems[i].partition,
-                          CONSUMER_MAX_PARTITIONS);
-                consumer_stop = 1;
-                rd_kafka_assign(rk, NULL);
-                return;
-            }
-        }
-        for (i = 0; i < partitions->cnt; i++) {
-            part_state *ps = &cs->parts[partitions->elems[i].partition];
-            memset(ps, 0, sizeof(*ps));
-            ps->assigned = 1;
+        for (i = 0; i < assignment->cnt && i < CONSUMER_MAX_PARTITIONS; i++)
+            ids[i] = assignment->elems[i].partition;
+        if (assignment->cnt > CONSUMER_MAX_PARTITIONS
+            || partitions_assign(&cs->parts, ids, (size_t)i, &bad) < 0) {
+            log_error("cannot track partition %d (at most %d partitions, "
+                      "memory permitting), stopping",
+                      assignment->cnt > CONSUMER_MAX_PARTITIONS
+                          ? (int)assignment->elems[CONSUMER_MAX_PARTITIONS].partition
+                          : (int)bad, CONSUMER_MAX_PARTITIONS);
+            consumer_stop = 1;
+            rd_kafka_assign(rk, NULL);
+            return;
         }
         pending = consumer_load_offsets(cs, msg, sizeof(msg)) < 0;
-        for (i = 0; i < partitions->cnt && !pending; i++)
-            partitions->elems[i].offset =
-                cs->parts[partitions->elems[i].partition].next;
-        atomic_store(&cs->stats->assigned, partitions->cnt);
-        log_info("assigned %d partitions%s", partitions->cnt,
+        for (i = 0; i < assignment->cnt && !pending; i++)
+            assignment->elems[i].offset =
+                partitions_find(&cs->parts, assignment->elems[i].partition)->next;
+        atomic_store(&cs->stats->assigned, assignment->cnt);
+        log_info("assigned %d partitions%s", assignment->cnt,
                  pending ? ", paused until postgresql answers" : "");
-        rd_kafka_assign(rk, partitions);
+        rd_kafka_assign(rk, assignment);
         cs->unpositioned = pending;
         if (pending) {
             log_error("could not read offsets: %s", msg);
@@ -534,18 +429,18 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         cs->paused = 0;     /* these partitions are going away: no resume */
         if (consumer_flush(cs) != STORE_OK) {
             log_warn("could not flush before giving up %d partitions; their "
-                     "next owner counts the pending events", partitions->cnt);
+                     "next owner counts the pending events", assignment->cnt);
             consumer_discard(cs);
         }
-        log_info("revoked %d partitions", partitions->cnt);
+        log_info("revoked %d partitions", assignment->cnt);
     } else {
         log_error("rebalance failed: %s", rd_kafka_err2str(err));
         consumer_discard(cs);
     }
-    for (int32_t p = 0; p < cs->nparts; p++)
+    for (int32_t p = 0; p < cs->parts.n; p++)
         cstats_set_lag(cs->stats, p, -1);
     atomic_store(&cs->stats->assigned, 0);
-    memset(cs->parts, 0, (size_t)cs->nparts * sizeof(*cs->parts));
+    partitions_revoke(&cs->parts);
     cs->paused = 0;
     cs->unpositioned = 0;
     rd_kafka_assign(rk, NULL);
@@ -559,8 +454,8 @@ consumer_publish_lag(consumer *cs)
 {
     int64_t lo, hi;
 
-    for (int32_t p = 0; p < cs->nparts; p++) {
-        part_state *ps = &cs->parts[p];
+    for (int32_t p = 0; p < cs->parts.n; p++) {
+        const partition *ps = &cs->parts.p[p];
         if (ps->assigned && !ps->known)
             cstats_set_lag(cs->stats, p, -1);     /* its offset is being reread */
         if (!ps->assigned || !ps->known
@@ -685,8 +580,8 @@ consumer_run(consumer *cs)
         }
         if (cs->paused
             || now - cs->last_flush_ms >= cs->c->flush_interval_ms
-            || agg_size(cs->counts) >= (size_t)cs->c->flush_max_keys
-            || cs->nrejects >= CONSUMER_MAX_REJECTS) {
+            || batch_keys(cs->pending) >= (size_t)cs->c->flush_max_keys
+            || cs->pending->nrejects >= CONSUMER_MAX_REJECTS) {
             if (consumer_flush(cs) == STORE_OK)
                 consumer_resume(cs);
         }
@@ -744,12 +639,13 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     cs.st = store_create(c.database);
-    cs.counts = agg_create();
-    cs.seconds = agg_create();
+    cs.pending = batch_create();
+    cs.rules = (batch_rules){ c.sites, c.max_future_s * 1000LL,
+                              c.max_age_h * 3600000LL };
     cs.stats = malloc(sizeof(*cs.stats));
     cs.ready = readiness_new(consumer_ready, &cs, CONSUMER_READY_CACHE_MS);
-    if (cs.st == NULL || cs.counts == NULL || cs.seconds == NULL
-        || cs.stats == NULL || cs.ready == NULL) {
+    if (cs.st == NULL || cs.pending == NULL || cs.stats == NULL
+        || cs.ready == NULL) {
         log_error("out of memory");
         goto done;
     }
@@ -818,10 +714,8 @@ done:
     if (cs.rk)
         rd_kafka_destroy(cs.rk);
     store_free(cs.st);
-    agg_free(cs.counts);
-    agg_free(cs.seconds);
-    free(cs.parts);
-    free(cs.rejects);
+    batch_free(cs.pending);
+    partitions_free(&cs.parts);
     free(cs.stats);
     readiness_free(cs.ready);
     config_free(&c);

@@ -5,7 +5,7 @@
 UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
 	tests/check_jlite tests/check_agg tests/check_text tests/check_config \
 	tests/check_chart tests/check_report tests/check_csv tests/check_metrics \
-	tests/check_hsrv tests/check_sites tests/check_intake
+	tests/check_hsrv tests/check_sites tests/check_intake tests/check_consume
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -25,6 +25,10 @@ tests_check_event_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_jlite_SOURCES = tests/check_jlite.c
 tests_check_jlite_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_jlite_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_consume_SOURCES = tests/check_consume.c
+tests_check_consume_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_consume_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 tests_check_agg_SOURCES = tests/check_agg.c
 tests_check_agg_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
