@@ -11,10 +11,18 @@
 #include "event.h"
 #include "migrate.h"
 
+/* The array parameters of the statements, each kept between flushes for
+ * its memory. Each function fills the arrays it sends, except
+ * flush_partitions: store_flush fills it once for store_fence and
+ * store_set_offsets. */
 struct store {
     char *conninfo;
     PGconn *conn;
-    buf a1, a2, a3, a4, a5; /* array parameters, reused between flushes */
+    buf flush_partitions;       /* int[]: the partitions a flush moves */
+    buf next_offsets;           /* bigint[]: their new offsets, in that order */
+    buf times, sites, paths, counts; /* bigint[], text[], text[], bigint[]: counts */
+    buf load_partitions;        /* int[]: partitions store_load_offsets reads */
+    buf reject_partitions, reject_offsets, reject_reasons, reject_payloads;
 };
 
 store *
@@ -38,11 +46,17 @@ store_free(store *st)
     if (st == NULL)
         return;
     PQfinish(st->conn);
-    buf_free(&st->a1);
-    buf_free(&st->a2);
-    buf_free(&st->a3);
-    buf_free(&st->a4);
-    buf_free(&st->a5);
+    buf_free(&st->flush_partitions);
+    buf_free(&st->next_offsets);
+    buf_free(&st->times);
+    buf_free(&st->sites);
+    buf_free(&st->paths);
+    buf_free(&st->counts);
+    buf_free(&st->load_partitions);
+    buf_free(&st->reject_partitions);
+    buf_free(&st->reject_offsets);
+    buf_free(&st->reject_reasons);
+    buf_free(&st->reject_payloads);
     free(st->conninfo);
     free(st);
 }
@@ -121,16 +135,16 @@ store_load_offsets(store *st, const char *topic, const int32_t *partitions,
 
     if (store_connect(st, err, errlen) < 0)
         return -1;
-    db_array_begin(&st->a1);
+    db_array_begin(&st->load_partitions);
     for (i = 0; i < n; i++)
-        db_array_int(&st->a1, partitions[i]);
-    db_array_end(&st->a1);
-    if (st->a1.failed) {
+        db_array_int(&st->load_partitions, partitions[i]);
+    db_array_end(&st->load_partitions);
+    if (st->load_partitions.failed) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     params[0] = topic;
-    params[1] = st->a1.data;
+    params[1] = st->load_partitions.data;
     res = store_exec(st, "INSERT INTO kafka_offsets (topic, partition, next_offset)"
                          " SELECT $1, p, 0 FROM unnest($2::int[]) AS p"
                          " ON CONFLICT DO NOTHING",
@@ -166,12 +180,12 @@ failed:
 
 /* Locks the offset rows of offs and compares them with what this consumer
  * expects. Returns STORE_OK, STORE_FENCED or STORE_FAILED, with a message
- * for the latter two. Uses st->a1 (partitions), which the caller keeps. */
+ * for the latter two. Sends st->flush_partitions, which store_flush filled. */
 static enum store_result
 store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs,
             char *err, size_t errlen)
 {
-    const char *params[2] = { topic, st->a1.data };
+    const char *params[2] = { topic, st->flush_partitions.data };
     PGresult *res;
     size_t i;
     int j, rows;
@@ -228,52 +242,45 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
     "   ON CONFLICT (site, " COL ", path) DO UPDATE"                           \
     "   SET visits = " TABLE ".visits + EXCLUDED.visits)"
 
-/* Adds the (minute, site, path) counts of a to visit_totals, then to
- * visit_minutes, visit_fives, visit_tens and visit_hours, storing at most
- * max_paths distinct paths per site and minute, five and ten minutes and
- * hour: a path the minute (five minutes, ...) already has is always added to; new paths are
- * taken, busiest first, while it has room, and the rest are added under
- * EVENT_PATH_OTHER. The totals go first: upserting a
- * (site, minute) row of visit_totals locks it until COMMIT, so a flush of
- * another consumer touching that minute waits, and the second statement's
- * snapshot (READ COMMITTED takes one per statement) sees every path stored
- * for it. Rows are locked in key order (site, then time; hours and
- * seconds too), so two flushes cannot deadlock on them. Returns 0 with
- * what was capped in *stats, or -1 with a message. */
+/* Fills st->times, st->sites, st->paths and st->counts with the keys and
+ * counts of a (paths only with_paths). Returns 0, or -1 when out of
+ * memory. */
 static int
-store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
-                  char *err, size_t errlen)
+store_fill_counts(store *st, const agg *a, int with_paths)
 {
-    const char *params[6];
     const agg_entry *e;
-    PGresult *res;
     size_t pos = 0;
-    char cap[24];
 
-    if (agg_size(a) == 0)
-        return 0;
-    db_array_begin(&st->a2);
-    db_array_begin(&st->a5);
-    db_array_begin(&st->a3);
-    db_array_begin(&st->a4);
+    db_array_begin(&st->times);
+    db_array_begin(&st->sites);
+    db_array_begin(&st->paths);
+    db_array_begin(&st->counts);
     while ((e = agg_next(a, &pos)) != NULL) {
-        db_array_int(&st->a2, e->time);
-        db_array_text(&st->a5, e->site);
-        db_array_text(&st->a3, e->path);
-        db_array_int(&st->a4, e->count);
+        db_array_int(&st->times, e->time);
+        db_array_text(&st->sites, e->site);
+        if (with_paths)
+            db_array_text(&st->paths, e->path);
+        db_array_int(&st->counts, e->count);
     }
-    db_array_end(&st->a2);
-    db_array_end(&st->a5);
-    db_array_end(&st->a3);
-    db_array_end(&st->a4);
-    if (st->a2.failed || st->a5.failed || st->a3.failed || st->a4.failed) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    params[0] = st->a2.data;    /* minutes, seconds since the epoch */
-    params[1] = st->a5.data;    /* sites */
-    params[2] = st->a4.data;    /* visits */
-    res = store_exec(st,
+    db_array_end(&st->times);
+    db_array_end(&st->sites);
+    db_array_end(&st->paths);
+    db_array_end(&st->counts);
+    return st->times.failed || st->sites.failed || st->paths.failed
+           || st->counts.failed ? -1 : 0;
+}
+
+/* Adds the counts of st->times, st->sites and st->counts (minutes) to
+ * visit_totals. Upserting a (site, minute) row locks it until COMMIT, so
+ * a flush of another consumer touching that minute waits here, and
+ * store_add_paths' snapshot (READ COMMITTED takes one per statement) sees
+ * every path stored for it. Rows are locked in key order, so two flushes
+ * cannot deadlock on them. Returns 0, or -1 with a message. */
+static int
+store_add_totals(store *st, char *err, size_t errlen)
+{
+    const char *params[3] = { st->times.data, st->sites.data, st->counts.data };
+    PGresult *res = store_exec(st,
         "INSERT INTO visit_totals (site, minute, visits)"
         " SELECT s, to_timestamp(m), sum(v)"
         " FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(m, s, v)"
@@ -281,27 +288,48 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
         " ON CONFLICT (site, minute) DO UPDATE"
         " SET visits = visit_totals.visits + EXCLUDED.visits",
         3, params, PGRES_COMMAND_OK, err, errlen);
-    if (res == NULL)
-        return -1;
+
     PQclear(res);
-    /* The hours', ten and five minutes' rows have no such lock of their own
-     * (flushes of other minutes add to them): one per (site, hour), in
-     * order, until COMMIT, so that their caps count every path stored
-     * before. */
-    res = store_exec(st,
+    return res ? 0 : -1;
+}
+
+/* The hours', ten and five minutes' rows have no lock like the minutes'
+ * visit_totals row (flushes of other minutes add to them): takes one per
+ * (site, hour) of st->times and st->sites, in order, until COMMIT, so
+ * that their caps count every path stored before. Returns 0, or -1 with
+ * a message. */
+static int
+store_lock_hours(store *st, char *err, size_t errlen)
+{
+    const char *params[2] = { st->times.data, st->sites.data };
+    PGresult *res = store_exec(st,
         "SELECT pg_advisory_xact_lock(hashtextextended(s || ' ' || h::text, 0))"
         " FROM (SELECT DISTINCT s, date_trunc('hour', to_timestamp(m), 'UTC') AS h"
         "       FROM unnest($1::bigint[], $2::text[]) AS u(m, s)) x ORDER BY s, h",
         2, params, PGRES_TUPLES_OK, err, errlen);
-    if (res == NULL)
-        return -1;
+
     PQclear(res);
+    return res ? 0 : -1;
+}
+
+/* Adds the (minute, site, path) counts of st->times, st->sites, st->paths
+ * and st->counts to visit_minutes, visit_fives, visit_tens and
+ * visit_hours, storing at most max_paths distinct paths per site and
+ * minute, five and ten minutes and hour: a path the minute (five minutes,
+ * ...) already has is always added to; new paths are taken, busiest
+ * first, while it has room, and the rest are added under
+ * EVENT_PATH_OTHER. Runs after store_add_totals and store_lock_hours.
+ * Returns 0 with what was capped in *stats, or -1 with a message. */
+static int
+store_add_paths(store *st, long max_paths, store_stats *stats, char *err,
+                size_t errlen)
+{
+    char cap[24];
+    const char *params[6] = { st->times.data, st->sites.data, st->paths.data,
+                              st->counts.data, cap, EVENT_PATH_OTHER };
+    PGresult *res;
 
     snprintf(cap, sizeof(cap), "%ld", max_paths);
-    params[2] = st->a3.data;    /* paths */
-    params[3] = st->a4.data;    /* visits */
-    params[4] = cap;
-    params[5] = EVENT_PATH_OTHER;
     res = store_exec(st,
         "WITH t AS (SELECT s AS site, to_timestamp(m) AS minute, p AS path,"
         "           v AS visits FROM unnest($1::bigint[], $2::text[], $3::text[],"
@@ -345,36 +373,41 @@ store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
     return 0;
 }
 
+/* Adds the (minute, site, path) counts of a to visit_totals and the path
+ * rollups (store_add_totals, store_lock_hours, store_add_paths). Returns
+ * 0 with what was capped in *stats, or -1 with a message. */
+static int
+store_add_minutes(store *st, const agg *a, long max_paths, store_stats *stats,
+                  char *err, size_t errlen)
+{
+    if (agg_size(a) == 0)
+        return 0;
+    if (store_fill_counts(st, a, 1) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (store_add_totals(st, err, errlen) < 0 || store_lock_hours(st, err, errlen) < 0)
+        return -1;
+    return store_add_paths(st, max_paths, stats, err, errlen);
+}
+
 /* Adds the per-second counts of a (keys with an empty path) to
  * visit_seconds. Returns 0 or -1 with a message. */
 static int
 store_add_seconds(store *st, const agg *a, char *err, size_t errlen)
 {
     const char *params[3];
-    const agg_entry *e;
     PGresult *res;
-    size_t pos = 0;
 
     if (a == NULL || agg_size(a) == 0)
         return 0;
-    db_array_begin(&st->a2);
-    db_array_begin(&st->a5);
-    db_array_begin(&st->a4);
-    while ((e = agg_next(a, &pos)) != NULL) {
-        db_array_int(&st->a2, e->time);
-        db_array_text(&st->a5, e->site);
-        db_array_int(&st->a4, e->count);
-    }
-    db_array_end(&st->a2);
-    db_array_end(&st->a5);
-    db_array_end(&st->a4);
-    if (st->a2.failed || st->a5.failed || st->a4.failed) {
+    if (store_fill_counts(st, a, 0) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    params[0] = st->a2.data;
-    params[1] = st->a5.data;
-    params[2] = st->a4.data;
+    params[0] = st->times.data;
+    params[1] = st->sites.data;
+    params[2] = st->counts.data;
     res = store_exec(st, "INSERT INTO visit_seconds (site, second, visits)"
                          " SELECT s, to_timestamp(t), v FROM unnest($1::bigint[],"
                          " $2::text[], $3::bigint[]) AS u(t, s, v) ORDER BY 1, 2"
@@ -399,7 +432,7 @@ store_prune_seconds(store *st, char *err, size_t errlen)
     return 0;
 }
 
-/* Stores the new offsets. Uses st->a1 (partitions). */
+/* Stores the new offsets, in the order of st->flush_partitions. */
 static int
 store_set_offsets(store *st, const char *topic, const store_offset *offs,
                   size_t noffs, char *err, size_t errlen)
@@ -407,17 +440,17 @@ store_set_offsets(store *st, const char *topic, const store_offset *offs,
     const char *params[3];
     PGresult *res;
 
-    db_array_begin(&st->a2);
+    db_array_begin(&st->next_offsets);
     for (size_t i = 0; i < noffs; i++)
-        db_array_int(&st->a2, offs[i].next);
-    db_array_end(&st->a2);
-    if (st->a2.failed) {
+        db_array_int(&st->next_offsets, offs[i].next);
+    db_array_end(&st->next_offsets);
+    if (st->next_offsets.failed) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     params[0] = topic;
-    params[1] = st->a1.data;
-    params[2] = st->a2.data;
+    params[1] = st->flush_partitions.data;
+    params[2] = st->next_offsets.data;
     res = store_exec(st, "UPDATE kafka_offsets o SET next_offset = t.n,"
                          " updated_at = now()"
                          " FROM unnest($2::int[], $3::bigint[]) AS t(p, n)"
@@ -437,29 +470,29 @@ store_add_rejects(store *st, const char *topic, const store_reject *rej,
 
     if (nrej == 0)
         return 0;
-    db_array_begin(&st->a1);
-    db_array_begin(&st->a2);
-    db_array_begin(&st->a3);
-    db_array_begin(&st->a4);
+    db_array_begin(&st->reject_partitions);
+    db_array_begin(&st->reject_offsets);
+    db_array_begin(&st->reject_reasons);
+    db_array_begin(&st->reject_payloads);
     for (size_t i = 0; i < nrej; i++) {
-        db_array_int(&st->a1, rej[i].partition);
-        db_array_int(&st->a2, rej[i].offset);
-        db_array_text(&st->a3, rej[i].reason);
-        db_array_bytea(&st->a4, rej[i].payload, rej[i].len);
+        db_array_int(&st->reject_partitions, rej[i].partition);
+        db_array_int(&st->reject_offsets, rej[i].offset);
+        db_array_text(&st->reject_reasons, rej[i].reason);
+        db_array_bytea(&st->reject_payloads, rej[i].payload, rej[i].len);
     }
-    db_array_end(&st->a1);
-    db_array_end(&st->a2);
-    db_array_end(&st->a3);
-    db_array_end(&st->a4);
-    if (st->a1.failed || st->a2.failed || st->a3.failed || st->a4.failed) {
+    db_array_end(&st->reject_partitions);
+    db_array_end(&st->reject_offsets);
+    db_array_end(&st->reject_reasons);
+    db_array_end(&st->reject_payloads);
+    if (st->reject_partitions.failed || st->reject_offsets.failed || st->reject_reasons.failed || st->reject_payloads.failed) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     params[0] = topic;
-    params[1] = st->a1.data;
-    params[2] = st->a2.data;
-    params[3] = st->a3.data;
-    params[4] = st->a4.data;
+    params[1] = st->reject_partitions.data;
+    params[2] = st->reject_offsets.data;
+    params[3] = st->reject_reasons.data;
+    params[4] = st->reject_payloads.data;
     res = store_exec(st, "INSERT INTO rejected_events"
                          " (topic, partition, kafka_offset, reason, payload)"
                          " SELECT $1, p, o, r, d FROM unnest($2::int[],"
@@ -479,11 +512,11 @@ store_flush(store *st, const char *topic, const store_batch *b,
 
     if (store_connect(st, err, errlen) < 0)
         return STORE_FAILED;
-    db_array_begin(&st->a1);
+    db_array_begin(&st->flush_partitions);
     for (size_t i = 0; i < b->noffs; i++)
-        db_array_int(&st->a1, b->offs[i].partition);
-    db_array_end(&st->a1);
-    if (st->a1.failed) {
+        db_array_int(&st->flush_partitions, b->offs[i].partition);
+    db_array_end(&st->flush_partitions);
+    if (st->flush_partitions.failed) {
         snprintf(err, errlen, "out of memory");
         return STORE_FAILED;
     }
