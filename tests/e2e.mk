@@ -46,6 +46,16 @@ CLEANFILES += tests/e2e_browser.png
 check-e2e:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(E2E_TESTS)"
 
+# Under ./configure --enable-sanitizers: the Check suites and the
+# end-to-end tests that drive every program hardest (counting, a consumer
+# killed mid-flush, workers restarted under load), each program built with
+# AddressSanitizer and UBSan; tests/lib.sh fails a test whose programs
+# printed a sanitizer report. (make check runs everything so built too.)
+SANITIZED_E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh \
+	tests/e2e_worker_restart.sh
+check-sanitizers:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS) $(SANITIZED_E2E_TESTS)"
+
 # The tests of delivery against a real Kafka (docs/RELIABILITY.md): each
 # test starts a broker of its own with VISITS_TEST_KAFKACTL (a kafkactl:
 # start, stop, kill, topic), or uses a topic of its own on the cluster at
@@ -74,4 +84,4 @@ EXTRA_DIST += tests/docker.sh
 check-docker:
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    bash $(abs_top_srcdir)/tests/docker.sh
-.PHONY: check-e2e check-kafka check-docker print-kafka-tests
+.PHONY: check-e2e check-sanitizers check-kafka check-docker print-kafka-tests
