@@ -374,7 +374,8 @@ main(int argc, char **argv)
     fsrv_block_signals(&stop);
     if ((rc = config_main(&c, CONFIG_RECORD, argc, argv)) >= 0)
         return rc;
-    p = producer_create(&c, err, sizeof(err));
+    kafka_settings ks = config_kafka(&c);
+    p = producer_create(&ks, c.topic, err, sizeof(err));
     if (p == NULL) {
         log_error("%s", err);
         config_free(&c);

@@ -262,7 +262,7 @@ consumer_flush(consumer *cs)
         if (log_limit_hit(&cs->cap_log) > 0)
             log_warn("more than max-paths-per-minute=%ld distinct paths in a "
                      "minute: new ones are counted as %s capped_paths=%llu "
-                     "capped_visits=%llu", cs->c->max_paths, EVENT_PATH_OTHER,
+                     "capped_visits=%llu", cs->c->max_paths, PATH_OTHER,
                      (unsigned long long)atomic_load(&cs->stats->capped_keys),
                      (unsigned long long)atomic_load(&cs->stats->capped_visits));
     }
@@ -656,7 +656,8 @@ main(int argc, char **argv)
         log_error("%s", err);
         goto done;
     }
-    conf = kafka_conf_new(&c, defaults, err, sizeof(err));
+    kafka_settings ks = config_kafka(&c);
+    conf = kafka_conf_new(&ks, defaults, err, sizeof(err));
     if (conf == NULL) {
         log_error("%s", err);
         goto done;

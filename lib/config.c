@@ -460,3 +460,11 @@ config_main(config *c, unsigned program, int argc, char **argv)
     config_free(c);
     return rc < 0 ? 2 : 0;
 }
+
+kafka_settings
+config_kafka(const config *c)
+{
+    kafka_settings ks = { c->brokers, c->kafka, c->nkafka };
+
+    return ks;
+}

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "kafka.h"
 #include "log.h"
 #include "peers.h"
 #include "sites.h"
@@ -23,11 +24,6 @@ enum config_program {
 
 #define CONFIG_KAFKA_MAX 64
 
-/* A librdkafka property passed through as is (-X key=value). */
-typedef struct config_kv {
-    char *key;
-    char *value;
-} config_kv;
 
 typedef struct config {
     char *brokers;          /* Kafka bootstrap servers */
@@ -53,7 +49,7 @@ typedef struct config {
     peers *fastcgi_users;   /* workers: who may connect to the socket */
     char *log_level_name;
     enum log_level log_level;
-    config_kv kafka[CONFIG_KAFKA_MAX];
+    kafka_property kafka[CONFIG_KAFKA_MAX];  /* -X key=value */
     size_t nkafka;
 } config;
 
@@ -73,6 +69,10 @@ int config_main(config *c, unsigned program, int argc, char **argv);
 
 /* Frees every string of c. Accepts NULL. */
 void config_free(config *c);
+
+/* Returns c's brokers and -X properties, for kafka_conf_new and
+ * producer_create (they point into c). */
+kafka_settings config_kafka(const config *c);
 
 /* Prints the options of program with their flags, environment variables and
  * defaults. */

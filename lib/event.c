@@ -44,7 +44,7 @@ event_uuid_valid(const char *s)
 static int
 event_validate(const event *ev, char *reason, size_t reasonsize)
 {
-    char norm[EVENT_PATH_MAX + 1];
+    char norm[PATH_NORMAL_MAX + 1];
     size_t len = strlen(ev->path);
 
     if (!event_uuid_valid(ev->id)) {

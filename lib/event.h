@@ -16,25 +16,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "path.h"
 #include "sites.h"
 
 #define EVENT_VERSION 2
 #define EVENT_ID_LEN 36
 #define EVENT_SITE_MAX SITES_NAME_MAX
-#define EVENT_PATH_MAX 512  /* bytes of normalized path */
 #define EVENT_REF_MAX 512   /* bytes of referrer */
 #define EVENT_UA_MAX 256    /* bytes of user agent */
 #define EVENT_IP_MAX 45     /* longest textual IPv6 address */
 #define EVENT_JSON_MAX 4096 /* largest encoded event; larger ones are invalid */
-/* Where a minute's visits to paths past max-paths-per-minute are counted.
- * Not a path (paths start with '/'), so it cannot collide with one. */
-#define EVENT_PATH_OTHER "(other)"
 
 typedef struct event {
     char id[EVENT_ID_LEN + 1];
     int64_t ts_ms;
     char site[EVENT_SITE_MAX + 1];  /* a site's name; "" in a version 1 event */
-    char path[EVENT_PATH_MAX + 1];
+    char path[PATH_NORMAL_MAX + 1];
     char ref[EVENT_REF_MAX + 1];
     char ua[EVENT_UA_MAX + 1];
     char ip[EVENT_IP_MAX + 1];

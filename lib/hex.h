@@ -1,5 +1,5 @@
 /* hex.h - hexadecimal digits both ways: the value of one, for the
- * decoders of percent escapes (path, qs) and JSON \u escapes (jlite); and
+ * decoders of percent escapes (percent) and JSON \u escapes (jlite); and
  * the digit of a value, for the encoders (path, qs, jlite: upper case as
  * RFC 3986 and jansson write them; db's bytea: lower case). */
 #ifndef VISITS_HEX_H

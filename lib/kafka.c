@@ -47,13 +47,13 @@ kafka_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
 }
 
 rd_kafka_conf_t *
-kafka_conf_new(const config *c, const char *const *defaults, char *err,
+kafka_conf_new(const kafka_settings *ks, const char *const *defaults, char *err,
                size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
-    if (c->brokers && kafka_set(conf, "bootstrap.servers", c->brokers, err,
-                                errlen) < 0)
+    if (ks->brokers && kafka_set(conf, "bootstrap.servers", ks->brokers, err,
+                                 errlen) < 0)
         goto failed;
     /* Back within a second of a broker coming back: librdkafka doubles the
      * wait between connection attempts up to 10 s by default, so after an
@@ -65,8 +65,8 @@ kafka_conf_new(const config *c, const char *const *defaults, char *err,
         if (kafka_set(conf, defaults[0], defaults[1], err, errlen) < 0)
             goto failed;
     }
-    for (size_t i = 0; i < c->nkafka; i++) {
-        if (kafka_set(conf, c->kafka[i].key, c->kafka[i].value, err, errlen) < 0)
+    for (size_t i = 0; i < ks->nprops; i++) {
+        if (kafka_set(conf, ks->props[i].key, ks->props[i].value, err, errlen) < 0)
             goto failed;
     }
     rd_kafka_conf_set_log_cb(conf, kafka_log_cb);

@@ -52,19 +52,19 @@ params_tz_valid(const char *name)
     return ok;
 }
 
-/* Copies value into path when it is a normalized path or EVENT_PATH_OTHER
+/* Copies value into path when it is a normalized path or PATH_OTHER
  * (the paths of a minute past its cap). Returns 0 or -1 with a message. */
 static int
 params_path(const char *value, char *path, char *err, size_t errlen)
 {
     size_t len = strlen(value);
 
-    if (strcmp(value, EVENT_PATH_OTHER) == 0) {
+    if (strcmp(value, PATH_OTHER) == 0) {
         strcpy(path, value);
         return 0;
     }
-    if (len == 0 || len > EVENT_PATH_MAX || value[0] != '/'
-        || path_normalize(path, EVENT_PATH_MAX + 1, value, len) != len
+    if (len == 0 || len > PATH_NORMAL_MAX || value[0] != '/'
+        || path_normalize(path, PATH_NORMAL_MAX + 1, value, len) != len
         || strcmp(path, value) != 0) {
         snprintf(err, errlen, "parameter \"path\" must be a normalized path "
                  "like /pricing, as listed on the report");

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "event.h"
+#include "path.h"
 #include "sites.h"
 
 #define PARAMS_TOP_DEFAULT 10
@@ -32,7 +32,7 @@ typedef struct report_params {
     int bucket_minutes;     /* chart bucket: 1, 5 or 15 minutes */
     int top;                /* how many paths to list */
     char tz[PARAMS_TZ_MAX + 1];         /* IANA name for labels, "UTC" */
-    char path[EVENT_PATH_MAX + 1];      /* one path's chart, "" for all */
+    char path[PATH_NORMAL_MAX + 1];      /* one path's chart, "" for all */
     unsigned given;         /* PARAMS_* bits of the query's parameters */
 } report_params;
 
@@ -40,7 +40,7 @@ typedef struct csv_params {
     char site[SITES_NAME_MAX + 1];
     int64_t from;           /* seconds since the epoch, minute-aligned */
     int64_t to;             /* exclusive */
-    char path[EVENT_PATH_MAX + 1];      /* "" for all */
+    char path[PATH_NORMAL_MAX + 1];      /* "" for all */
 } csv_params;
 
 /* Parses a /visits or /visits.json query string: site (the name of one of

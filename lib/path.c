@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "hex.h"
+#include "percent.h"
 #include "utf8.h"
 
 /* Every segment takes at least two input bytes ("/a"), so this many always
@@ -15,27 +16,6 @@
 typedef struct path_seg {
     uint16_t off, len;  /* decoded bytes in the scratch buffer */
 } path_seg;
-
-/* Decodes percent-escapes of raw[0..len) into out (which has room for len
- * bytes); an invalid escape is kept literally. Returns the decoded length. */
-static size_t
-path_decode(char *out, const char *raw, size_t len)
-{
-    size_t i, o = 0;
-    int hi, lo;
-
-    for (i = 0; i < len; i++) {
-        if (raw[i] == '%' && i + 2 < len
-            && (hi = hex_value((unsigned char)raw[i + 1])) >= 0
-            && (lo = hex_value((unsigned char)raw[i + 2])) >= 0) {
-            out[o++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else {
-            out[o++] = raw[i];
-        }
-    }
-    return o;
-}
 
 /* Appends the canonical encoding of seg[0..len) to dst at *o, stopping at the
  * first character that does not fit before dst[cap - 1]. Returns 0 when all
@@ -113,7 +93,9 @@ path_normalize(char *dst, size_t dstsize, const char *uri, size_t urilen)
             ;
         if (start == i)
             break;
-        size_t dlen = path_decode(scratch + used, uri + i, start - i);
+        /* Lenient: an invalid escape stays as it is; never longer. */
+        size_t dlen = (size_t)percent_decode(scratch + used, start - i, uri + i,
+                                             start - i, 0);
         trailing = start == len ? 0 : 1;
         if (dlen == 1 && scratch[used] == '.') {
             trailing = 1;

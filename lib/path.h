@@ -7,6 +7,11 @@
 
 /* Raw request targets longer than this are cut before normalization. */
 #define PATH_INPUT_MAX 8192
+/* Bytes of a normalized path as events carry it and the tables count it. */
+#define PATH_NORMAL_MAX 512
+/* Where a minute's visits to paths past max-paths-per-minute are counted.
+ * Not a path (paths start with '/'), so it cannot collide with one. */
+#define PATH_OTHER "(other)"
 
 /* Normalizes a request target (REQUEST_URI: origin form "/a/b?q" or absolute
  * form "http://host/a/b") into dst, which must hold at least 2 bytes:

@@ -49,7 +49,8 @@ producer_poll_main(void *arg)
 }
 
 producer *
-producer_create(const config *c, char *err, size_t errlen)
+producer_create(const kafka_settings *ks, const char *topic, char *err,
+                size_t errlen)
 {
     static const char *const defaults[] = {
         "enable.idempotence", "true",
@@ -66,7 +67,7 @@ producer_create(const config *c, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    conf = kafka_conf_new(c, defaults, err, errlen);
+    conf = kafka_conf_new(ks, defaults, err, errlen);
     if (conf == NULL)
         goto failed;
     rd_kafka_conf_set_opaque(conf, p);
@@ -77,10 +78,10 @@ producer_create(const config *c, char *err, size_t errlen)
         snprintf(err, errlen, "could not create kafka producer: %s", errstr);
         goto failed;
     }
-    p->rkt = rd_kafka_topic_new(p->rk, c->topic, NULL);
+    p->rkt = rd_kafka_topic_new(p->rk, topic, NULL);
     if (p->rkt == NULL) {
         snprintf(err, errlen, "could not create kafka topic handle \"%s\": %s",
-                 c->topic, rd_kafka_err2str(rd_kafka_last_error()));
+                 topic, rd_kafka_err2str(rd_kafka_last_error()));
         goto failed;
     }
     if (pthread_create(&p->poller, NULL, producer_poll_main, p) != 0) {

@@ -5,8 +5,8 @@
 
 #include <stdint.h>
 
-#include "config.h"
 #include "event.h"
+#include "kafka.h"
 
 typedef struct producer producer;
 
@@ -18,11 +18,12 @@ typedef struct producer_stats {
     uint64_t queued;        /* in librdkafka's queue right now */
 } producer_stats;
 
-/* Creates an idempotent lz4 producer for c->topic with a few ms of linger,
- * and a thread that serves delivery reports. Returns NULL with a message on
- * a configuration error; an unreachable broker is not an error (events wait
- * in the queue and librdkafka keeps retrying). */
-producer *producer_create(const config *c, char *err, size_t errlen);
+/* Creates an idempotent lz4 producer for topic on the brokers of ks, with
+ * a few ms of linger, and a thread that serves delivery reports. Returns
+ * NULL with a message on a configuration error; an unreachable broker is
+ * not an error (events wait in the queue and librdkafka keeps retrying). */
+producer *producer_create(const kafka_settings *ks, const char *topic, char *err,
+                          size_t errlen);
 
 /* Encodes ev and queues it. Returns 0, or -1 when it was dropped (local
  * queue full, or a fatal producer error); drops are counted and logged at

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hex.h"
+#include "percent.h"
 #include "utf8.h"
 
 /* Decodes src[0..len) into dst (cap bytes with the NUL). Returns 0, or -1
@@ -14,35 +15,18 @@ static int
 qs_decode(char *dst, size_t cap, const char *src, size_t len, const char *what,
           char *reason, size_t reasonsize)
 {
-    size_t i, o = 0;
-    int hi, lo;
+    long n = percent_decode(dst, cap - 1, src, len, PERCENT_STRICT | PERCENT_FORM);
 
-    for (i = 0; i < len; i++) {
-        char c = src[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (i + 2 >= len) {
-                snprintf(reason, reasonsize, "invalid percent-escape in %s", what);
-                return -1;
-            }
-            hi = hex_value((unsigned char)src[i + 1]);
-            lo = hex_value((unsigned char)src[i + 2]);
-            if (hi < 0 || lo < 0) {
-                snprintf(reason, reasonsize, "invalid percent-escape in %s", what);
-                return -1;
-            }
-            c = (char)(hi << 4 | lo);
-            i += 2;
-        }
-        if (o + 1 >= cap) {
-            snprintf(reason, reasonsize, "%s is longer than %zu bytes", what, cap - 1);
-            return -1;
-        }
-        dst[o++] = c;
+    if (n == PERCENT_INVALID) {
+        snprintf(reason, reasonsize, "invalid percent-escape in %s", what);
+        return -1;
     }
-    dst[o] = '\0';
-    if (!utf8_is_clean(dst, o)) {
+    if (n == PERCENT_TOO_LONG) {
+        snprintf(reason, reasonsize, "%s is longer than %zu bytes", what, cap - 1);
+        return -1;
+    }
+    dst[n] = '\0';
+    if (!utf8_is_clean(dst, (size_t)n)) {
         snprintf(reason, reasonsize,
                  "%s holds a control character or invalid UTF-8", what);
         return -1;

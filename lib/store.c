@@ -117,6 +117,18 @@ store_exec(store *st, const char *sql, int nparams, const char *const *params,
     return res;
 }
 
+/* Runs a parameterized statement whose rows, if any, are not needed.
+ * Returns 0 when its status is want, or -1 with a message. */
+static int
+store_run(store *st, const char *sql, int nparams, const char *const *params,
+          ExecStatusType want, char *err, size_t errlen)
+{
+    PGresult *res = store_exec(st, sql, nparams, params, want, err, errlen);
+
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
 static void
 store_rollback(store *st)
 {
@@ -280,7 +292,8 @@ static int
 store_add_totals(store *st, char *err, size_t errlen)
 {
     const char *params[3] = { st->times.data, st->sites.data, st->counts.data };
-    PGresult *res = store_exec(st,
+
+    return store_run(st,
         "INSERT INTO visit_totals (site, minute, visits)"
         " SELECT s, to_timestamp(m), sum(v)"
         " FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(m, s, v)"
@@ -288,9 +301,6 @@ store_add_totals(store *st, char *err, size_t errlen)
         " ON CONFLICT (site, minute) DO UPDATE"
         " SET visits = visit_totals.visits + EXCLUDED.visits",
         3, params, PGRES_COMMAND_OK, err, errlen);
-
-    PQclear(res);
-    return res ? 0 : -1;
 }
 
 /* The hours', ten and five minutes' rows have no lock like the minutes'
@@ -302,14 +312,12 @@ static int
 store_lock_hours(store *st, char *err, size_t errlen)
 {
     const char *params[2] = { st->times.data, st->sites.data };
-    PGresult *res = store_exec(st,
+
+    return store_run(st,
         "SELECT pg_advisory_xact_lock(hashtextextended(s || ' ' || h::text, 0))"
         " FROM (SELECT DISTINCT s, date_trunc('hour', to_timestamp(m), 'UTC') AS h"
         "       FROM unnest($1::bigint[], $2::text[]) AS u(m, s)) x ORDER BY s, h",
         2, params, PGRES_TUPLES_OK, err, errlen);
-
-    PQclear(res);
-    return res ? 0 : -1;
 }
 
 /* Adds the (minute, site, path) counts of st->times, st->sites, st->paths
@@ -318,7 +326,7 @@ store_lock_hours(store *st, char *err, size_t errlen)
  * minute, five and ten minutes and hour: a path the minute (five minutes,
  * ...) already has is always added to; new paths are taken, busiest
  * first, while it has room, and the rest are added under
- * EVENT_PATH_OTHER. Runs after store_add_totals and store_lock_hours.
+ * PATH_OTHER. Runs after store_add_totals and store_lock_hours.
  * Returns 0 with what was capped in *stats, or -1 with a message. */
 static int
 store_add_paths(store *st, long max_paths, store_stats *stats, char *err,
@@ -326,7 +334,7 @@ store_add_paths(store *st, long max_paths, store_stats *stats, char *err,
 {
     char cap[24];
     const char *params[6] = { st->times.data, st->sites.data, st->paths.data,
-                              st->counts.data, cap, EVENT_PATH_OTHER };
+                              st->counts.data, cap, PATH_OTHER };
     PGresult *res;
 
     snprintf(cap, sizeof(cap), "%ld", max_paths);
@@ -397,7 +405,6 @@ static int
 store_add_seconds(store *st, const agg *a, char *err, size_t errlen)
 {
     const char *params[3];
-    PGresult *res;
 
     if (a == NULL || agg_size(a) == 0)
         return 0;
@@ -408,14 +415,12 @@ store_add_seconds(store *st, const agg *a, char *err, size_t errlen)
     params[0] = st->times.data;
     params[1] = st->sites.data;
     params[2] = st->counts.data;
-    res = store_exec(st, "INSERT INTO visit_seconds (site, second, visits)"
+    return store_run(st, "INSERT INTO visit_seconds (site, second, visits)"
                          " SELECT s, to_timestamp(t), v FROM unnest($1::bigint[],"
                          " $2::text[], $3::bigint[]) AS u(t, s, v) ORDER BY 1, 2"
                          " ON CONFLICT (site, second) DO UPDATE"
                          " SET visits = visit_seconds.visits + EXCLUDED.visits",
                      3, params, PGRES_COMMAND_OK, err, errlen);
-    PQclear(res);
-    return res ? 0 : -1;
 }
 
 int
@@ -438,7 +443,6 @@ store_set_offsets(store *st, const char *topic, const store_offset *offs,
                   size_t noffs, char *err, size_t errlen)
 {
     const char *params[3];
-    PGresult *res;
 
     db_array_begin(&st->next_offsets);
     for (size_t i = 0; i < noffs; i++)
@@ -451,13 +455,11 @@ store_set_offsets(store *st, const char *topic, const store_offset *offs,
     params[0] = topic;
     params[1] = st->flush_partitions.data;
     params[2] = st->next_offsets.data;
-    res = store_exec(st, "UPDATE kafka_offsets o SET next_offset = t.n,"
+    return store_run(st, "UPDATE kafka_offsets o SET next_offset = t.n,"
                          " updated_at = now()"
                          " FROM unnest($2::int[], $3::bigint[]) AS t(p, n)"
                          " WHERE o.topic = $1 AND o.partition = t.p",
                      3, params, PGRES_COMMAND_OK, err, errlen);
-    PQclear(res);
-    return res ? 0 : -1;
 }
 
 /* Inserts the rejected messages. */
@@ -466,7 +468,6 @@ store_add_rejects(store *st, const char *topic, const store_reject *rej,
                   size_t nrej, char *err, size_t errlen)
 {
     const char *params[5];
-    PGresult *res;
 
     if (nrej == 0)
         return 0;
@@ -493,14 +494,12 @@ store_add_rejects(store *st, const char *topic, const store_reject *rej,
     params[2] = st->reject_offsets.data;
     params[3] = st->reject_reasons.data;
     params[4] = st->reject_payloads.data;
-    res = store_exec(st, "INSERT INTO rejected_events"
+    return store_run(st, "INSERT INTO rejected_events"
                          " (topic, partition, kafka_offset, reason, payload)"
                          " SELECT $1, p, o, r, d FROM unnest($2::int[],"
                          " $3::bigint[], $4::text[], $5::bytea[]) AS t(p, o, r, d)"
                          " ON CONFLICT DO NOTHING",
                      5, params, PGRES_COMMAND_OK, err, errlen);
-    PQclear(res);
-    return res ? 0 : -1;
 }
 
 enum store_result

@@ -58,7 +58,7 @@ int store_load_offsets(store *st, const char *topic, const int32_t *partitions,
  * epoch), each partition's progress, and the messages that were not valid
  * events. At most max_paths distinct paths are stored per site and minute,
  * counting those stored by earlier flushes and other consumers; visits to
- * further new paths are added to EVENT_PATH_OTHER instead. */
+ * further new paths are added to PATH_OTHER instead. */
 typedef struct store_batch {
     const agg *minutes;
     const agg *seconds;
@@ -69,7 +69,7 @@ typedef struct store_batch {
     long max_paths;
 } store_batch;
 
-/* What a committed flush folded into EVENT_PATH_OTHER: (minute, path) keys
+/* What a committed flush folded into PATH_OTHER: (minute, path) keys
  * of the batch and their visits. */
 typedef struct store_stats {
     int64_t capped_keys;

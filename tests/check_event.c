@@ -188,35 +188,35 @@ START_TEST(test_init_caps_ref_ua)
     s[0] = '/';
     s[big] = '\0';
     event_init(&ev, TS_MS, SITE, s, NULL, NULL, NULL);
-    ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX);
+    ck_assert_uint_eq(strlen(ev.path), PATH_NORMAL_MAX);
     check_round_trip(&ev);
     free(s);
 }
 END_TEST
 
-/* A request path cut at EVENT_PATH_MAX right after "." or ".." gave an
+/* A request path cut at PATH_NORMAL_MAX right after "." or ".." gave an
  * event that failed its own validation, so event_encode refused it and the
  * visit was lost (found by tests/fuzz/fuzz_path.c). */
 START_TEST(test_init_path_cut_to_dot)
 {
-    char uri[EVENT_PATH_MAX + 8];
+    char uri[PATH_NORMAL_MAX + 8];
     event ev;
 
     /* "/" + 508 x "a" + "/..x": the cut falls after "/..". */
     uri[0] = '/';
-    memset(uri + 1, 'a', EVENT_PATH_MAX - 4);
-    strcpy(uri + EVENT_PATH_MAX - 3, "/..x");
+    memset(uri + 1, 'a', PATH_NORMAL_MAX - 4);
+    strcpy(uri + PATH_NORMAL_MAX - 3, "/..x");
     event_init(&ev, TS_MS, SITE, uri, NULL, NULL, NULL);
-    ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX - 2);
-    ck_assert_int_eq(ev.path[EVENT_PATH_MAX - 3], '/');
+    ck_assert_uint_eq(strlen(ev.path), PATH_NORMAL_MAX - 2);
+    ck_assert_int_eq(ev.path[PATH_NORMAL_MAX - 3], '/');
     check_round_trip(&ev);
 
     /* One "a" more: the cut falls after "/.". */
-    memset(uri + 1, 'a', EVENT_PATH_MAX - 3);
-    strcpy(uri + EVENT_PATH_MAX - 2, "/..x");
+    memset(uri + 1, 'a', PATH_NORMAL_MAX - 3);
+    strcpy(uri + PATH_NORMAL_MAX - 2, "/..x");
     event_init(&ev, TS_MS, SITE, uri, NULL, NULL, NULL);
-    ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX - 1);
-    ck_assert_int_eq(ev.path[EVENT_PATH_MAX - 2], '/');
+    ck_assert_uint_eq(strlen(ev.path), PATH_NORMAL_MAX - 1);
+    ck_assert_int_eq(ev.path[PATH_NORMAL_MAX - 2], '/');
     check_round_trip(&ev);
 }
 END_TEST
@@ -291,7 +291,7 @@ START_TEST(test_round_trip_largest)
     s[0] = '/';
     event_init(&ev, TS_MS, SITE, s, s, s,
                "0000:0000:0000:0000:0000:ffff:192.168.100.228");
-    ck_assert_uint_eq(strlen(ev.path), EVENT_PATH_MAX);
+    ck_assert_uint_eq(strlen(ev.path), PATH_NORMAL_MAX);
     ck_assert_uint_eq(strlen(ev.ref), EVENT_REF_MAX);
     ck_assert_uint_eq(strlen(ev.ua), EVENT_UA_MAX);
     check_round_trip(&ev);

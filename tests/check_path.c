@@ -3,13 +3,15 @@
  *
  * Test cases: "core" (the normalization rules, one family per test),
  * "limits" (output cut to dstsize, canaries, huge inputs), "utf8"
- * (utf8_decode and utf8_clean). */
+ * (utf8_decode and utf8_clean), "percent" (percent_decode, lenient and
+ * strict, form encoding, the output bound). */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "path.h"
+#include "percent.h"
 #include "utf8.h"
 
 #define BIG 4096
@@ -624,6 +626,69 @@ START_TEST(test_utf8_clean_truncates)
 }
 END_TEST
 
+/* ---- percent ------------------------------------------------------------- */
+
+/* Decodes in with flags into a buffer of cap bytes and checks the result:
+ * want (NULL when an error, rc, is expected). */
+static void
+check_percent(const char *in, int flags, size_t cap, const char *want, long rc)
+{
+    char out[64];
+    long n;
+
+    memset(out, '#', sizeof(out));
+    n = percent_decode(out, cap, in, strlen(in), flags);
+    if (want == NULL) {
+        ck_assert_int_eq(n, rc);
+        return;
+    }
+    ck_assert_int_eq(n, (long)strlen(want));
+    ck_assert(memcmp(out, want, (size_t)n) == 0);
+    ck_assert_int_eq(out[n], '#');      /* nothing past the length, no NUL */
+}
+
+START_TEST(test_percent_lenient)
+{
+    check_percent("/a%20b", 0, 64, "/a b", 0);
+    check_percent("%41%42%43", 0, 64, "ABC", 0);
+    check_percent("%c3%A9", 0, 64, "\xC3\xA9", 0);
+    check_percent("100%", 0, 64, "100%", 0);        /* invalid: kept */
+    check_percent("%4", 0, 64, "%4", 0);
+    check_percent("%zz%4g", 0, 64, "%zz%4g", 0);
+    check_percent("a+b", 0, 64, "a+b", 0);          /* '+' is text */
+}
+END_TEST
+
+START_TEST(test_percent_nul_and_bounds)
+{
+    char out[4];
+
+    ck_assert_int_eq(percent_decode(out, sizeof(out), "%00x", 4, 0), 2);
+    ck_assert_int_eq(out[0], '\0');
+    ck_assert_int_eq(out[1], 'x');
+    /* cap = len always suffices; one less is too long. */
+    ck_assert_int_eq(percent_decode(out, 4, "abcd", 4, 0), 4);
+    ck_assert_int_eq(percent_decode(out, 3, "abcd", 4, 0), PERCENT_TOO_LONG);
+    ck_assert_int_eq(percent_decode(out, 1, "%41", 3, 0), 1);
+    ck_assert_int_eq(percent_decode(out, 0, "", 0, PERCENT_STRICT), 0);
+}
+END_TEST
+
+START_TEST(test_percent_strict_form)
+{
+    const int f = PERCENT_STRICT | PERCENT_FORM;
+
+    check_percent("a+b%2Bc", f, 64, "a b+c", 0);
+    check_percent("%E2%82%AC", f, 64, "\xE2\x82\xAC", 0);
+    check_percent("100%", f, 64, NULL, PERCENT_INVALID);
+    check_percent("%4", f, 64, NULL, PERCENT_INVALID);
+    check_percent("%g1", f, 64, NULL, PERCENT_INVALID);
+    check_percent("%1g", PERCENT_STRICT, 64, NULL, PERCENT_INVALID);
+    check_percent("abcdef", f, 5, NULL, PERCENT_TOO_LONG);
+    check_percent("%41%42", f, 2, "AB", 0);
+}
+END_TEST
+
 static Suite *
 path_suite(void)
 {
@@ -661,6 +726,12 @@ path_suite(void)
     tcase_add_test(tc, test_utf8_clean_replaces);
     tcase_add_test(tc, test_utf8_clean_keeps_valid);
     tcase_add_test(tc, test_utf8_clean_truncates);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("percent");
+    tcase_add_test(tc, test_percent_lenient);
+    tcase_add_test(tc, test_percent_nul_and_bounds);
+    tcase_add_test(tc, test_percent_strict_form);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,9 +1,11 @@
 /* check_text.c - unit tests of the text helpers of the report side:
  * html_escape (lib/html.h), the growable buffer (lib/buf.h), query string
- * parsing (lib/qs.h) and the report parameters (lib/params.h).
+ * parsing (lib/qs.h) and the report parameters (lib/params.h); and
+ * file_replace (lib/file.h).
  *
  * Test cases: "html", "buf", "qs", "params", "tz" (params_tz_valid and the
- * tz parameter, against the system's zoneinfo and a TZDIR of our own). */
+ * tz parameter, against the system's zoneinfo and a TZDIR of our own),
+ * "file". */
 #include <check.h>
 #include <ftw.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "file.h"
 #include "html.h"
 #include "params.h"
 #include "qs.h"
@@ -507,12 +510,12 @@ START_TEST(test_params_path)
     /* UTF-8 stays as it is. */
     check_params_path("path=/caf%C3%A9", "/caf\xC3\xA9");
     /* The bucket of paths past a minute's cap, as listed on the report. */
-    check_params_path("path=(other)", EVENT_PATH_OTHER);
-    check_params_path("path=%28other%29", EVENT_PATH_OTHER);
+    check_params_path("path=(other)", PATH_OTHER);
+    check_params_path("path=%28other%29", PATH_OTHER);
     /* The longest value a query can carry, 512 bytes, fits. */
     want[0] = '/';
-    memset(want + 1, 'a', EVENT_PATH_MAX - 1);
-    want[EVENT_PATH_MAX] = '\0';
+    memset(want + 1, 'a', PATH_NORMAL_MAX - 1);
+    want[PATH_NORMAL_MAX] = '\0';
     snprintf(q, sizeof(q), "path=%s", want);
     check_params_path(q, want);
 }
@@ -996,6 +999,58 @@ START_TEST(test_tzdir_long)
 }
 END_TEST
 
+/* ---- file ---------------------------------------------------------------- */
+
+/* Returns the contents of path (at most 255 bytes), or "" when unreadable. */
+static const char *
+read_all(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+
+    if (f != NULL) {
+        n = fread(out, 1, cap - 1, f);
+        fclose(f);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+START_TEST(test_file_replace)
+{
+    char dir[] = "/tmp/check_text.XXXXXX", path[128], tmp[160], got[256], err[512];
+    struct stat st;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/pid", dir);
+    ck_assert_int_eq(file_replace(path, "123\n", err, sizeof(err)), 0);
+    ck_assert_str_eq(read_all(path, got, sizeof(got)), "123\n");
+    ck_assert_int_eq(file_replace(path, "45\n", err, sizeof(err)), 0);
+    ck_assert_str_eq(read_all(path, got, sizeof(got)), "45\n");
+    ck_assert_int_eq(file_replace(path, "", err, sizeof(err)), 0);
+    ck_assert_str_eq(read_all(path, got, sizeof(got)), "");
+    /* No temporary file is left beside it. */
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    ck_assert_int_ne(stat(tmp, &st), 0);
+    /* A directory that does not exist: the cause is named, nothing made. */
+    snprintf(path, sizeof(path), "%s/none/pid", dir);
+    ck_assert_int_eq(file_replace(path, "1\n", err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(strstr(err, "No such file or directory"));
+    /* Renaming over a directory fails after the write: the temporary
+     * file goes. */
+    snprintf(path, sizeof(path), "%s/sub", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    ck_assert_int_eq(file_replace(path, "1\n", err, sizeof(err)), -1);
+    ck_assert_ptr_nonnull(strstr(err, path));
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+    ck_assert_int_ne(stat(tmp, &st), 0);
+    ck_assert_int_eq(rmdir(path), 0);
+    snprintf(path, sizeof(path), "%s/pid", dir);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 static Suite *
 text_suite(void)
 {
@@ -1052,6 +1107,9 @@ text_suite(void)
     tcase_add_test(tc, test_tz_length);
     tcase_add_test(tc, test_tzdir_override);
     tcase_add_test(tc, test_tzdir_long);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("file");
+    tcase_add_test(tc, test_file_replace);
     suite_add_tcase(s, tc);
     return s;
 }

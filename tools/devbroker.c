@@ -17,26 +17,19 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "config.h"
+#include "file.h"
 #include "log.h"
 
-/* Writes text to path through a temporary file and rename, so readers see
- * the whole address or nothing. Returns 0 or -1 with a log line. */
+/* Writes text and a newline to path at once (file_replace), so readers
+ * see the whole address or nothing. Returns 0 or -1 with a log line. */
 static int
 devbroker_publish(const char *path, const char *text)
 {
-    char tmp[4096];
-    FILE *f;
+    char line[4096], err[4400];
 
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    f = fopen(tmp, "w");
-    if (f == NULL) {
-        log_error("could not write \"%s\": %s", tmp, strerror(errno));
-        return -1;
-    }
-    fprintf(f, "%s\n", text);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        log_error("could not write \"%s\": %s", path, strerror(errno));
-        unlink(tmp);
+    snprintf(line, sizeof(line), "%s\n", text);
+    if (file_replace(path, line, err, sizeof(err)) < 0) {
+        log_error("%s", err);
         return -1;
     }
     return 0;

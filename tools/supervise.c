@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "fsrv.h"
 #include "log.h"
 #include "vtime.h"
@@ -70,28 +71,18 @@ sup_usage(FILE *out)
             "  --help, --version\n");
 }
 
-/* Writes the child's pid to the pid file through a temporary file and a
- * rename, so a reader sees a whole pid. Logs a failure; the child runs on
- * either way. */
+/* Writes the child's pid to the pid file at once (file_replace), so a
+ * reader sees a whole pid. Logs a failure; the child runs on either way. */
 static void
 sup_write_pid(const supervisor *s)
 {
-    char tmp[4096];
-    FILE *f;
+    char line[32], err[4400];
 
     if (s->pid_file == NULL)
         return;
-    snprintf(tmp, sizeof(tmp), "%s.tmp", s->pid_file);
-    f = fopen(tmp, "w");
-    if (f == NULL) {
-        log_error("could not write \"%s\": %s", tmp, strerror(errno));
-        return;
-    }
-    fprintf(f, "%ld\n", (long)s->child);
-    if (fclose(f) != 0 || rename(tmp, s->pid_file) != 0) {
-        log_error("could not write \"%s\": %s", s->pid_file, strerror(errno));
-        unlink(tmp);
-    }
+    snprintf(line, sizeof(line), "%ld\n", (long)s->child);
+    if (file_replace(s->pid_file, line, err, sizeof(err)) < 0)
+        log_error("%s", err);
 }
 
 /* In the child, after fork: puts the socket on fd 3, sets the activation

@@ -34,9 +34,9 @@ trap '[ "$keep" -eq 1 ] || rm -rf "$T"' EXIT
 # The lib/ sources of each target, and the largest input it is given.
 sources() {
     case $1 in
-        event) echo lib/event.c lib/jlite.c lib/path.c lib/sites.c lib/utf8.c lib/vtime.c ;;
-        path) echo lib/path.c lib/utf8.c ;;
-        qs) echo lib/qs.c lib/buf.c lib/utf8.c ;;
+        event) echo lib/event.c lib/jlite.c lib/path.c lib/percent.c lib/sites.c lib/utf8.c lib/vtime.c ;;
+        path) echo lib/path.c lib/percent.c lib/utf8.c ;;
+        qs) echo lib/qs.c lib/buf.c lib/percent.c lib/utf8.c ;;
     esac
 }
 max_len() {
