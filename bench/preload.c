@@ -4,7 +4,7 @@
  *
  * Usage: visits-preload --brokers HOST:PORT --topic T --events N --paths P
  *
- * Events are built and encoded by lib/event.c, exactly as the visit worker
+ * Events are built and encoded by lib/event/event.c, exactly as the visit worker
  * does, with the current time; paths are /bench/c/0 .. /bench/c/P-1 in
  * turn. Events go to the partitions in turn, in batches of up to 10,000:
  * the dev broker answers a fetch with at most one batch per partition, so

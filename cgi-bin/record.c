@@ -169,7 +169,7 @@ record_body_type_ok(const char *type)
 }
 
 /* The events API and the script's beacon: POST /visits/event with a JSON
- * body (lib/intake.h), and the CORS preflight (OPTIONS) browsers send
+ * body (lib/record/intake.h), and the CORS preflight (OPTIONS) browsers send
  * first for some requests. Browsers on a page of one of the sites get
  * the CORS headers they need; other origins do not. nginx has read the
  * whole body already, bounded (client_max_body_size) and with a timeout,

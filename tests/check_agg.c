@@ -1,4 +1,4 @@
-/* check_agg.c - unit tests of lib/agg.h, the (minute, site, path) -> count
+/* check_agg.c - unit tests of lib/consume/agg.h, the (minute, site, path) -> count
  * table the consumer aggregates visits in before flushing them.
  *
  * Test cases: "core" (add/get/size/total, key identity, sites kept

@@ -1,4 +1,4 @@
-/* check_chart.c - unit tests of lib/chart.h, the geometry of the report's
+/* check_chart.c - unit tests of lib/report/chart.h, the geometry of the report's
  * bar chart: the rounded y scale, where each bar goes, how high it is, and
  * how often an x label fits and where.
  *

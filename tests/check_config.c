@@ -1,4 +1,4 @@
-/* check_config.c - unit tests of config_load (lib/config.h): defaults, flags,
+/* check_config.c - unit tests of config_load (lib/setup/config.h): defaults, flags,
  * environment variables, the config file, their precedence and validation.
  *
  * Every test runs in its own process (Check's fork mode), starts with no

@@ -1,5 +1,5 @@
 /* check_consume.c - unit tests of the consumer's exactly-once bookkeeping:
- * lib/partitions.h (where each partition stands) and lib/batch.h (what is
+ * lib/consume/partitions.h (where each partition stands) and lib/consume/batch.h (what is
  * pending), driven through the transitions visits-consumer makes on
  * assignment, messages, flushes and rebalances, with no Kafka or
  * PostgreSQL.

@@ -1,9 +1,9 @@
 /* check_csv.c - unit tests of the /visits.csv side: its query parameters
- * (params_parse_csv, lib/params.h) and its fields (render_csv_field,
- * lib/render.h).
+ * (params_parse_csv, lib/report/params.h) and its fields (render_csv_field,
+ * lib/report/render.h).
  *
  * The expected instants are seconds since the epoch worked out apart from
- * lib/vtime.c (with date -u +%s).
+ * lib/core/vtime.c (with date -u +%s).
  *
  * Test cases: "params" (defaults, formats, rounding, range, malformed times,
  * unknown and repeated parameters, path), "field" (quoting and formula

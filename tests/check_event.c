@@ -1,4 +1,4 @@
-/* check_event.c - unit tests of lib/event.h: building an event from request
+/* check_event.c - unit tests of lib/event/event.h: building an event from request
  * data, its JSON encoding, and the validation done by event_decode.
  *
  * Test cases: "init" (event_init), "codec" (encode/decode round trips),

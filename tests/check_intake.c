@@ -1,4 +1,4 @@
-/* check_intake.c - unit tests of lib/intake.h, what a client sends for a
+/* check_intake.c - unit tests of lib/record/intake.h, what a client sends for a
  * page view (the events API's JSON body, the pixel's query string) turned
  * into the checked fields of a visit event, against the sites
  * "example.com www.example.com, shop.example.com, [::1] 127.0.0.1".

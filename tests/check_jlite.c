@@ -1,4 +1,4 @@
-/* check_jlite.c - unit tests of lib/jlite.h: the JSON string writer and the
+/* check_jlite.c - unit tests of lib/event/jlite.h: the JSON string writer and the
  * strict reader of one top-level object, checked against jansson, which the
  * event codec used before.
  *

@@ -1,5 +1,5 @@
-/* check_path.c - unit tests of path_normalize (lib/path.h) and of the UTF-8
- * helpers it relies on (lib/utf8.h).
+/* check_path.c - unit tests of path_normalize (lib/event/path.h) and of the UTF-8
+ * helpers it relies on (lib/core/utf8.h).
  *
  * Test cases: "core" (the normalization rules, one family per test),
  * "limits" (output cut to dstsize, canaries, huge inputs), "utf8"

@@ -1,6 +1,6 @@
 /* check_report.c - unit tests of what the report endpoints send, on reports
- * built by hand (no database): report_etag (lib/report.h), render_json,
- * render_html and render_chart (lib/render.h).
+ * built by hand (no database): report_etag (lib/report/report.h), render_json,
+ * render_html and render_chart (lib/report/render.h).
  *
  * Test cases: "etag" (same data, same tag; any change, another tag),
  * "json" (render_json read back with jansson), "html" (render_html: escaping,
@@ -270,7 +270,7 @@ START_TEST(test_etag_params)
 END_TEST
 
 /* The report's time and the rate's window move every second: they are not
- * data (lib/report.c leaves them out of the hash on purpose). */
+ * data (lib/report/report.c leaves them out of the hash on purpose). */
 START_TEST(test_etag_ignores_times)
 {
     fixture f;

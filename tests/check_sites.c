@@ -1,4 +1,4 @@
-/* check_sites.c - unit tests of lib/sites.h, the configured sites: parsing
+/* check_sites.c - unit tests of lib/event/sites.h, the configured sites: parsing
  * the "sites" setting, looking a request's host up, finding a site by name
  * and checking host names.
  *

@@ -1,7 +1,7 @@
 /* check_text.c - unit tests of the text helpers of the report side:
- * html_escape (lib/html.h), the growable buffer (lib/buf.h), query string
- * parsing (lib/qs.h) and the report parameters (lib/params.h); and
- * file_replace (lib/file.h).
+ * html_escape (lib/report/html.h), the growable buffer (lib/core/buf.h), query string
+ * parsing (lib/core/qs.h) and the report parameters (lib/report/params.h); and
+ * file_replace (lib/core/file.h).
  *
  * Test cases: "html", "buf", "qs", "params", "tz" (params_tz_valid and the
  * tz parameter, against the system's zoneinfo and a TZDIR of our own),

@@ -1,4 +1,4 @@
-/* check_vtime.c - unit tests of lib/vtime.h: ISO 8601 formatting and
+/* check_vtime.c - unit tests of lib/core/vtime.h: ISO 8601 formatting and
  * parsing of UTC millisecond timestamps, minute buckets, TZ independence.
  *
  * Test cases: "format", "parse", "minute", "tz". */

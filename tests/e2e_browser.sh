@@ -18,7 +18,7 @@ webdriver_start
 # --- a hostile path -----------------------------------------------------------
 
 # The slashes stay literal: an encoded one (%2F) inside a segment, and a
-# space, are re-encoded when the path is stored (lib/path.h), which would
+# space, are re-encoded when the path is stored (lib/event/path.h), which would
 # defuse "</script>" and "<img src" before any escaping is tested. "/"
 # separates attributes as well as a space does.
 hostile_req='/x%22%27%3E%3Cscript%3Ewindow.__pwned%3D1%3C/script%3E%3Cimg/src%3D%22x%22/onerror%3Dwindow.__pwned%3D2%3E'

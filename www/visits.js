@@ -94,7 +94,7 @@
     }
   }
 
-  // The report's canonical spelling of a query (lib/params.c): site,
+  // The report's canonical spelling of a query (lib/report/params.c): site,
   // window, top, tz, path in that order, escaped as qs_encode does; any
   // other spelling is answered with a redirect to it.
   function encodeValue(s) {

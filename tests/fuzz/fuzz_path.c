@@ -1,4 +1,4 @@
-/* fuzz_path.c - libFuzzer target for path_normalize (lib/path.h).
+/* fuzz_path.c - libFuzzer target for path_normalize (lib/event/path.h).
  *
  * Input: the first byte picks dstsize, the rest is the request target
  * (it may hold NULs; urilen is given). dstsize is 2 + the byte for 0-63

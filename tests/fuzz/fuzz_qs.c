@@ -1,9 +1,9 @@
-/* fuzz_qs.c - libFuzzer target for qs_parse and qs_encode (lib/qs.h).
+/* fuzz_qs.c - libFuzzer target for qs_parse and qs_encode (lib/core/qs.h).
  *
  * Input: the bytes before the first NUL are the query string (qs_parse
  * takes a C string, as the report worker gets QUERY_STRING). The byte
  * after that NUL, if any, picks max (0 to QS_MAX_PARAMS); without one max
- * is QS_MAX_PARAMS, what lib/params.c passes. The query and the max
+ * is QS_MAX_PARAMS, what lib/report/params.c passes. The query and the max
  * parameters are allocated with their exact sizes so ASan sees any access
  * past them.
  *

@@ -34,9 +34,9 @@ trap '[ "$keep" -eq 1 ] || rm -rf "$T"' EXIT
 # The lib/ sources of each target, and the largest input it is given.
 sources() {
     case $1 in
-        event) echo lib/event.c lib/jlite.c lib/path.c lib/percent.c lib/sites.c lib/utf8.c lib/vtime.c ;;
-        path) echo lib/path.c lib/percent.c lib/utf8.c ;;
-        qs) echo lib/qs.c lib/buf.c lib/percent.c lib/utf8.c ;;
+        event) echo lib/event/event.c lib/event/jlite.c lib/event/path.c lib/core/percent.c lib/event/sites.c lib/core/utf8.c lib/core/vtime.c ;;
+        path) echo lib/event/path.c lib/core/percent.c lib/core/utf8.c ;;
+        qs) echo lib/core/qs.c lib/core/buf.c lib/core/percent.c lib/core/utf8.c ;;
     esac
 }
 max_len() {
@@ -52,7 +52,10 @@ targets="event path qs"
 cflags="-std=gnu99 -g -O1 -fsanitize=fuzzer,address,undefined
 -fno-sanitize-recover=all -fno-omit-frame-pointer -D_GNU_SOURCE
 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
--Wformat=2 -Wno-format-nonliteral -I$top_srcdir/lib -I$fuzzdir"
+-Wformat=2 -Wno-format-nonliteral -I$fuzzdir"
+for stage in core event serve record consume report setup; do
+    cflags="$cflags -I$top_srcdir/lib/$stage"
+done
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
 failed=0

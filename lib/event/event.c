@@ -1,5 +1,5 @@
-/* event.c - the visit event's JSON form, written and read with lib/jlite.c
- * (no allocation per event). Making a new event is lib/event_init.c, so
+/* event.c - the visit event's JSON form, written and read with lib/event/jlite.c
+ * (no allocation per event). Making a new event is lib/event/event_init.c, so
  * that a program that only reads events (the consumer) needs no libuuid. */
 #include "event.h"
 

@@ -45,7 +45,7 @@ int event_ip_valid(const char *s);
  * (REQUEST_URI), referrer and user agent cleaned to well-formed UTF-8 and
  * capped, and the client address if it parses as IPv4 or IPv6 (empty
  * otherwise). NULL strings count as empty. Never fails. In
- * lib/event_init.c. */
+ * lib/event/event_init.c. */
 void event_init(event *ev, int64_t ts_ms, const char *site, const char *uri,
                 const char *ref, const char *ua, const char *ip);
 
