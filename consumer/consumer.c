@@ -562,8 +562,12 @@ consumer_run(consumer *cs)
         if (rkm) {
             rc = consumer_message(cs, rkm);
             rd_kafka_message_destroy(rkm);
-            if (rc < 0)
+            if (rc < 0) {
+                /* Out of memory: store nothing of this batch (its offsets
+                 * are not stored either, so it is read again). */
+                consumer_discard(cs);
                 break;
+            }
         }
         now = vtime_mono_ms();
         atomic_store_explicit(&cs->stats->loop_ms, now, memory_order_relaxed);
