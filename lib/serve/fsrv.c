@@ -66,6 +66,7 @@ typedef struct fsrv {
     atomic_int inflight;
     atomic_int alive;
     atomic_int closed_idle; /* kept connections closed idle at the stop */
+    pthread_mutex_t accept_lock;    /* one thread at a time waits to accept */
     log_limit accept_log;   /* accept failures, across threads */
     log_limit peer_log;     /* connections refused by app.peers */
 } fsrv;
@@ -136,9 +137,10 @@ fsrv_peer_allowed(fsrv *s, int fd)
 
 /* Waits for a connection and accepts it. Returns it (blocking,
  * close-on-exec) counted in s->inflight, which the caller gives back after
- * answering its first request; or -1, not counted, once stopping. */
+ * answering its first request; or -1, not counted, once stopping. Called
+ * with s->accept_lock held. */
 static int
-fsrv_accept(fsrv *s)
+fsrv_accept_locked(fsrv *s)
 {
     uint64_t n;
     int fd, err;
@@ -175,6 +177,24 @@ fsrv_accept(fsrv *s)
         /* EMFILE, ENOBUFS: let descriptors or memory come back. */
         fsrv_pause_ms(10);
     }
+}
+
+/* fsrv_accept_locked for one thread at a time. Every idle thread polling
+ * the listening socket woke for each new connection, and all but one
+ * found nothing to accept: with 320 threads, under wrk's load on the
+ * events API (nginx opening connections past its keepalive cache) that
+ * was half the worker's context switches. The others wait on the lock,
+ * which wakes one of them; the holder wakes at the stop like any poller
+ * and lets the next see it. */
+static int
+fsrv_accept(fsrv *s)
+{
+    int fd;
+
+    pthread_mutex_lock(&s->accept_lock);
+    fd = fsrv_accept_locked(s);
+    pthread_mutex_unlock(&s->accept_lock);
+    return fd;
 }
 
 static void *
@@ -460,6 +480,7 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
         return -1;
     }
     s->app = *app;
+    pthread_mutex_init(&s->accept_lock, NULL);
     s->stop_fd = eventfd(0, EFD_CLOEXEC);
     if (s->stop_fd < 0) {
         log_error("could not create an eventfd: %s", strerror(errno));
