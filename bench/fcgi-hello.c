@@ -1,8 +1,8 @@
 /* visits-fcgi-hello - a ceiling for the visit worker: the same FastCGI
- * server (lib/fsrv, same threads, same clean stop) answering every request
- * with a fixed page about the size of visits-record's demo page, through
- * http_respond, with no Kafka and no per-request work. nginx in front of it
- * (bench/ceiling.conf.in) shows what the FastCGI path alone costs. A
+ * server (lib/serve/fcgi_server, same threads, same clean stop) answering every
+ * request with a fixed page about the size of visits-record's demo page,
+ * through http_respond, with no Kafka and no per-request work. nginx in front
+ * of it (bench/ceiling.conf.in) shows what the FastCGI path alone costs. A
  * benchmark helper, not a server to deploy.
  * Usage: visits-fcgi-hello --socket PATH [--threads N] */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsrv.h"
+#include "fcgi_server.h"
 #include "http.h"
 
 #define HELLO_THREADS 128
@@ -67,7 +67,7 @@ main(int argc, char **argv)
     int threads = HELLO_THREADS;
     sigset_t stop;
 
-    fsrv_block_signals(&stop);
+    fcgi_server_block_signals(&stop);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
 
@@ -98,6 +98,6 @@ main(int argc, char **argv)
                 program_invocation_short_name);
         return 2;
     }
-    fsrv_app app = { NULL, NULL, NULL, hello_handle, NULL, NULL };
-    return fsrv_run(path, threads, &app, &stop) < 0 ? 1 : 0;
+    fcgi_server_app app = { NULL, NULL, NULL, hello_handle, NULL, NULL };
+    return fcgi_server_run(path, threads, &app, &stop) < 0 ? 1 : 0;
 }

@@ -24,7 +24,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "event.h"
-#include "vtime.h"
+#include "timestamp.h"
 
 typedef struct preload_opts {
     const char *brokers;
@@ -211,11 +211,11 @@ main(int argc, char **argv)
 
     if ((nparts = preload_partitions(rk, o.topic)) < 0)
         goto done;
-    t0 = vtime_now_ms();
+    t0 = timestamp_now_ms();
     for (long long i = 0; i < o.events; i++) {
         snprintf(uri, sizeof(uri), "/bench/c/%lld", i % o.paths);
-        event_init(&ev, vtime_now_ms(), "localhost", uri, "https://example.com/",
-                   "visits-preload", "127.0.0.1");
+        event_init(&ev, timestamp_now_ms(), "localhost", uri,
+                   "https://example.com/", "visits-preload", "127.0.0.1");
         len = event_encode(&ev, json, sizeof(json));
         if (len < 0) {
             fprintf(stderr, "visits-preload: could not encode event %lld\n", i);
@@ -244,7 +244,7 @@ main(int argc, char **argv)
                 rd_kafka_outq_len(rk));
         goto done;
     }
-    secs = (double)(vtime_now_ms() - t0) / 1000.0;
+    secs = (double)(timestamp_now_ms() - t0) / 1000.0;
     if (counts.failed > 0 || counts.delivered != o.events) {
         fprintf(stderr, "visits-preload: %lld of %lld events delivered, %lld failed "
                 "(first: %s)\n", counts.delivered, o.events, counts.failed,

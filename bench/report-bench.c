@@ -18,7 +18,7 @@
 #include "params.h"
 #include "render.h"
 #include "report.h"
-#include "vtime.h"
+#include "timestamp.h"
 
 static double
 bench_now_ms(void)
@@ -54,7 +54,7 @@ bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
     }
     for (int i = 0; i < n; i++) {
         double t0 = bench_now_ms();
-        if (report_query(conn, &p, at_ms ? at_ms : vtime_now_ms(), &r, err,
+        if (report_query(conn, &p, at_ms ? at_ms : timestamp_now_ms(), &r, err,
                          sizeof(err)) < 0) {
             fprintf(stderr, "%s: %s\n", query, err);
             buf_free(&out);

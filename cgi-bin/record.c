@@ -17,15 +17,15 @@
 #include "buf.h"
 #include "config.h"
 #include "event.h"
-#include "fsrv.h"
+#include "fcgi_server.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "producer.h"
 #include "sites.h"
-#include "vtime.h"
-#include "wstats.h"
+#include "timestamp.h"
+#include "record_stats.h"
 
 #define RECORD_FLUSH_MS 10000
 #define RECORD_STOP_WAIT_MS 5000  /* record_before_stop, serving meanwhile */
@@ -40,7 +40,7 @@ static const char *const record_intake_names[INTAKE_COUNT] = { "mirror", "event"
 typedef struct record_app {
     producer *p;
     const sites *sites;
-    wstats answers;             /* page views, by status */
+    record_stats answers;             /* page views, by status */
     _Atomic uint64_t views[INTAKE_COUNT];   /* page views recorded, by intake */
     _Atomic uint64_t unknown_site;  /* page views of hosts not in sites */
     log_limit site_log;
@@ -107,7 +107,8 @@ record_view(record_app *app, enum record_intake intake, FCGX_Request *req,
 {
     event ev;
 
-    event_init(&ev, vtime_now_ms(), site, uri, ref, http_param(req, "HTTP_USER_AGENT"),
+    event_init(&ev, timestamp_now_ms(), site, uri, ref,
+               http_param(req, "HTTP_USER_AGENT"),
                http_param(req, "REMOTE_ADDR"));
     producer_send(app->p, &ev);
     atomic_fetch_add_explicit(&app->views[intake], 1, memory_order_relaxed);
@@ -271,7 +272,7 @@ record_metrics(void *ctx, buf *out)
     producer_stats st;
 
     producer_stats_get(app->p, &st);
-    wstats_render(&app->answers, "visits_record_requests_total",
+    record_stats_render(&app->answers, "visits_record_requests_total",
                   "Page views answered, by HTTP status.", out);
     {
         const char *labels[2] = { "intake", NULL };
@@ -343,7 +344,7 @@ record_handle(void *ctx, void *tctx, FCGX_Request *req)
     else
         status = record_refuse(req, 404, "", "not found: nginx routes page views "
                                "here with VISITS_INTAKE");
-    wstats_count(&app->answers, status);
+    record_stats_count(&app->answers, status);
 }
 
 /* On the stop signal, still serving: waits for what was sent so far to be
@@ -371,7 +372,7 @@ main(int argc, char **argv)
     config c;
     int rc;
 
-    fsrv_block_signals(&stop);
+    fcgi_server_block_signals(&stop);
     if ((rc = config_main(&c, CONFIG_RECORD, argc, argv)) >= 0)
         return rc;
     kafka_settings ks = config_kafka(&c);
@@ -386,9 +387,10 @@ main(int argc, char **argv)
     memset(&ra, 0, sizeof(ra));
     ra.p = p;
     ra.sites = c.sites;
-    fsrv_app app = { &ra, record_thread_init, record_thread_free, record_handle,
-                     record_before_stop, c.fastcgi_users };
-    rc = fsrv_run(c.socket, (int)c.threads, &app, &stop);
+    fcgi_server_app app
+        = { &ra,           record_thread_init, record_thread_free,
+            record_handle, record_before_stop, c.fastcgi_users };
+    rc = fcgi_server_run(c.socket, (int)c.threads, &app, &stop);
     /* No request is being handled any more: deliver what is queued. */
     producer_free(p, RECORD_FLUSH_MS);
     config_free(&c);

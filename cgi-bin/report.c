@@ -13,15 +13,15 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
-#include "fsrv.h"
+#include "fcgi_server.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "params.h"
 #include "render.h"
 #include "report.h"
-#include "vtime.h"
-#include "wstats.h"
+#include "timestamp.h"
+#include "record_stats.h"
 
 /* After a failed connect, answer 503 at once for this long before trying
  * again, so a down database does not cost each request a connect. */
@@ -45,7 +45,7 @@ typedef struct report_app {
     log_limit query_log;    /* failed queries, across threads */
     atomic_int csv_active;  /* exports being streamed */
     int csv_max;
-    wstats answers;         /* by status */
+    record_stats answers;         /* by status */
     metrics_hist query_seconds;
 } report_app;
 
@@ -173,9 +173,9 @@ report_csv_cancel(PGconn *conn)
 static void
 report_csv_begin(FCGX_Request *req, const csv_params *p)
 {
-    char stamp[VTIME_ISO_SIZE], disp[160];
+    char stamp[TIMESTAMP_ISO_SIZE], disp[160];
 
-    vtime_format_sec(p->from, stamp);
+    timestamp_format_sec(p->from, stamp);
     snprintf(disp, sizeof(disp), "Content-Disposition: attachment; "
              "filename=\"visits-%.10s.csv\"\r\nCache-Control: no-cache\r\n", stamp);
     http_begin(req, 200, "text/csv; charset=utf-8", disp);
@@ -189,7 +189,7 @@ static int
 report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
                   const csv_params *p)
 {
-    char err[512], from[24], to[24], stamp[VTIME_ISO_SIZE];
+    char err[512], from[24], to[24], stamp[TIMESTAMP_ISO_SIZE];
     const char *params[4] = { from, to, p->site, p->path };
     PGresult *res;
     uint64_t n;
@@ -215,7 +215,8 @@ report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request 
             }
             if (st == PGRES_SINGLE_TUPLE) {
                 buf_reset(&t->out);
-                vtime_format_sec(strtoll(PQgetvalue(res, 0, 0), NULL, 10), stamp);
+                timestamp_format_sec(strtoll(PQgetvalue(res, 0, 0), NULL, 10),
+                                     stamp);
                 buf_puts(&t->out, stamp);
                 buf_append(&t->out, ",", 1);
                 render_csv_field(&t->out, PQgetvalue(res, 0, 1));
@@ -333,7 +334,7 @@ static int
 report_answer(report_app *app, report_thread *t, FCGX_Request *req)
 {
     const char *uri = http_param(req, "DOCUMENT_URI");
-    int64_t now_ms = vtime_now_ms();
+    int64_t now_ms = timestamp_now_ms();
     char err[512], headers[160], etag[40];
     const char *ctype;
     enum { PAGE, JSON, CSV } kind;
@@ -372,12 +373,12 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
         http_error(req, 503, "the visit database is unavailable; retrying");
         return 503;
     }
-    started = vtime_mono_s();
+    started = timestamp_mono_s();
     rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));
     if (rc < 0 && PQstatus(conn) != CONNECTION_OK
         && (conn = report_conn(app, t, now_ms)) != NULL)
         rc = report_query(conn, &p, now_ms, &r, err, sizeof(err));  /* once */
-    metrics_hist_observe(&app->query_seconds, vtime_mono_s() - started);
+    metrics_hist_observe(&app->query_seconds, timestamp_mono_s() - started);
     if (rc < 0) {
         if ((n = log_limit_hit(&app->query_log)) > 0)
             log_error("report query failed: %s count=%llu", err, (unsigned long long)n);
@@ -418,7 +419,7 @@ report_metrics(void *ctx, buf *out)
 {
     report_app *app = ctx;
 
-    wstats_render(&app->answers, "visits_report_requests_total",
+    record_stats_render(&app->answers, "visits_report_requests_total",
                   "Report requests answered, by HTTP status.", out);
     metrics_hist_write(out, "visits_report_query_duration_seconds",
                        "Time of each report query (JSON and HTML), with a "
@@ -459,7 +460,7 @@ report_handle(void *ctx, void *tctx, FCGX_Request *req)
         http_probe(req, probe, &pa, &((report_thread *)tctx)->out);
         return;
     }
-    wstats_count(&app->answers, report_answer(app, tctx, req));
+    record_stats_count(&app->answers, report_answer(app, tctx, req));
 }
 
 int
@@ -469,7 +470,7 @@ main(int argc, char **argv)
     config c;
     int rc;
 
-    fsrv_block_signals(&stop);
+    fcgi_server_block_signals(&stop);
     if ((rc = config_main(&c, CONFIG_REPORT, argc, argv)) >= 0)
         return rc;
     report_app ra;
@@ -478,9 +479,10 @@ main(int argc, char **argv)
     ra.csv_max = c.threads / REPORT_CSV_SHARE > 0 ? (int)(c.threads / REPORT_CSV_SHARE) : 1;
     metrics_hist_init(&ra.query_seconds, report_query_bounds,
                       sizeof(report_query_bounds) / sizeof(report_query_bounds[0]));
-    fsrv_app app = { &ra, report_thread_init, report_thread_free, report_handle, NULL,
-                     c.fastcgi_users };
-    rc = fsrv_run(c.socket, (int)c.threads, &app, &stop);
+    fcgi_server_app app
+        = { &ra,  report_thread_init, report_thread_free, report_handle,
+            NULL, c.fastcgi_users };
+    rc = fcgi_server_run(c.socket, (int)c.threads, &app, &stop);
     config_free(&c);
     return rc < 0 ? 1 : 0;
 }

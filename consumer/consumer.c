@@ -17,21 +17,21 @@
 
 #include "batch.h"
 #include "config.h"
-#include "cstats.h"
+#include "consumer_stats.h"
 #include "db.h"
 #include "event.h"
-#include "hsrv.h"
+#include "http_listener.h"
 #include "kafka.h"
 #include "log.h"
 #include "partitions.h"
 #include "probe.h"
 #include "readiness.h"
 #include "store.h"
-#include "vtime.h"
+#include "timestamp.h"
 
 #define CONSUMER_MAX_PARTITIONS PARTITIONS_MAX /* partition ids handled */
-_Static_assert(PARTITIONS_MAX <= CSTATS_MAX_PARTITIONS,
-               "every partition's lag has a place in cstats");
+_Static_assert(PARTITIONS_MAX <= CONSUMER_STATS_MAX_PARTITIONS,
+               "every partition's lag has a place in consumer_stats");
 #define CONSUMER_MAX_REJECTS 1000   /* flush early past this many */
 #define CONSUMER_BACKOFF_MIN_MS 100
 /* PostgreSQL is retried at least once a second: the recovery bound of
@@ -58,12 +58,12 @@ typedef struct consumer {
     partitions parts;           /* where each partition stands */
     int paused;                 /* the assignment is paused on purpose */
     int unpositioned;           /* assigned before PostgreSQL gave offsets */
-    int64_t last_flush_ms;      /* these three on vtime_mono_ms() */
+    int64_t last_flush_ms;      /* these three on timestamp_mono_ms() */
     int64_t last_prune_ms;      /* of visit_seconds */
     int64_t retry_at_ms;        /* next attempt after a failure */
     int backoff_ms;
-    int64_t last_lag_ms;        /* vtime_mono_ms() of the last lag update */
-    cstats *stats;              /* shared with the monitoring listener */
+    int64_t last_lag_ms;        /* timestamp_mono_ms() of the last lag update */
+    consumer_stats *stats;      /* shared with the monitoring listener */
     readiness *ready;           /* its /readyz, checked at most once a second */
     log_limit flush_log, consume_log, cap_log;
 } consumer;
@@ -157,7 +157,7 @@ consumer_resume(consumer *cs)
             log_error("could not assign partitions at their offsets: %s",
                       rd_kafka_err2str(err));
             cs->paused = 1;
-            cs->retry_at_ms = vtime_mono_ms() + CONSUMER_BACKOFF_MIN_MS;
+            cs->retry_at_ms = timestamp_mono_ms() + CONSUMER_BACKOFF_MIN_MS;
             rd_kafka_topic_partition_list_destroy(list);
             return;
         }
@@ -214,14 +214,14 @@ consumer_flush(consumer *cs)
     char err[512];
     uint64_t hits;
 
-    cs->last_flush_ms = vtime_mono_ms();
+    cs->last_flush_ms = timestamp_mono_ms();
     n = partitions_pending(&cs->parts, offs, CONSUMER_MAX_PARTITIONS);
     if (n == 0)
         return STORE_OK;
     batch_for_store(cs->pending, offs, n, cs->c->max_paths, &sb);
-    started = vtime_mono_s();
+    started = timestamp_mono_s();
     r = store_flush(cs->st, cs->c->topic, &sb, &stats, err, sizeof(err));
-    elapsed = vtime_mono_s() - started;
+    elapsed = timestamp_mono_s() - started;
     /* Each outcome is counted before its time is observed, so a scrape
      * never sees more observations than flushes, failures and fences. */
     if (r == STORE_FAILED) {
@@ -255,7 +255,7 @@ consumer_flush(consumer *cs)
     CONSUMER_COUNT(cs, flushes, 1);
     metrics_hist_observe(&cs->stats->flush_seconds, elapsed);
     CONSUMER_COUNT(cs, rows, batch_keys(cs->pending));
-    atomic_store(&cs->stats->last_flush_ms, vtime_now_ms());
+    atomic_store(&cs->stats->last_flush_ms, timestamp_now_ms());
     if (stats.capped_keys > 0) {
         CONSUMER_COUNT(cs, capped_keys, (uint64_t)stats.capped_keys);
         CONSUMER_COUNT(cs, capped_visits, (uint64_t)stats.capped_visits);
@@ -322,7 +322,7 @@ consumer_message(consumer *cs, const rd_kafka_message_t *rkm)
     if (!partitions_wants(&cs->parts, rkm->partition, rkm->offset))
         return 0;
     switch (batch_add_message(cs->pending, &cs->rules, rkm->partition, rkm->offset,
-                              rkm->payload, rkm->len, vtime_now_ms())) {
+                              rkm->payload, rkm->len, timestamp_now_ms())) {
     case BATCH_COUNTED:
         CONSUMER_COUNT(cs, events, 1);
         break;
@@ -420,7 +420,7 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             log_error("could not read offsets: %s", msg);
             cs->paused = 0;
             consumer_pause(cs);
-            cs->retry_at_ms = vtime_mono_ms() + CONSUMER_BACKOFF_MIN_MS;
+            cs->retry_at_ms = timestamp_mono_ms() + CONSUMER_BACKOFF_MIN_MS;
         }
         return;
     }
@@ -438,7 +438,7 @@ consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         consumer_discard(cs);
     }
     for (int32_t p = 0; p < cs->parts.n; p++)
-        cstats_set_lag(cs->stats, p, -1);
+        consumer_stats_set_lag(cs->stats, p, -1);
     atomic_store(&cs->stats->assigned, 0);
     partitions_revoke(&cs->parts);
     cs->paused = 0;
@@ -457,13 +457,15 @@ consumer_publish_lag(consumer *cs)
     for (int32_t p = 0; p < cs->parts.n; p++) {
         const partition *ps = &cs->parts.p[p];
         if (ps->assigned && !ps->known)
-            cstats_set_lag(cs->stats, p, -1);     /* its offset is being reread */
+            consumer_stats_set_lag(cs->stats, p,
+                                   -1); /* its offset is being reread */
         if (!ps->assigned || !ps->known
             || rd_kafka_get_watermark_offsets(cs->rk, cs->c->topic, p, &lo, &hi)
                    != RD_KAFKA_RESP_ERR_NO_ERROR
             || hi < 0)
             continue;
-        cstats_set_lag(cs->stats, p, hi > ps->committed ? hi - ps->committed : 0);
+        consumer_stats_set_lag(cs->stats, p,
+                               hi > ps->committed ? hi - ps->committed : 0);
     }
 }
 
@@ -495,7 +497,7 @@ consumer_metrics(void *ctx, buf *out)
 {
     consumer *cs = ctx;
 
-    cstats_render(cs->stats, vtime_now_ms(), out);
+    consumer_stats_render(cs->stats, timestamp_now_ms(), out);
 }
 
 /* The consumer's /healthz: alive while the main loop turns. */
@@ -503,7 +505,7 @@ static int
 consumer_alive(void *ctx, buf *out)
 {
     consumer *cs = ctx;
-    int64_t idle = vtime_mono_ms() - atomic_load(&cs->stats->loop_ms);
+    int64_t idle = timestamp_mono_ms() - atomic_load(&cs->stats->loop_ms);
 
     if (idle > CONSUMER_STUCK_MS) {
         buf_printf(out, "not alive: the main loop has not turned for %lld ms\n",
@@ -540,10 +542,10 @@ consumer_probe(void *ctx, const char *path, buf *body, const char **type)
 static void
 consumer_final_flush(consumer *cs)
 {
-    int64_t give_up = vtime_mono_ms() + CONSUMER_STOP_FLUSH_MS;
+    int64_t give_up = timestamp_mono_ms() + CONSUMER_STOP_FLUSH_MS;
     struct timespec pause = { 0, 200 * 1000 * 1000 };
 
-    while (consumer_flush(cs) == STORE_FAILED && vtime_mono_ms() < give_up)
+    while (consumer_flush(cs) == STORE_FAILED && timestamp_mono_ms() < give_up)
         nanosleep(&pause, NULL);
 }
 
@@ -569,7 +571,7 @@ consumer_run(consumer *cs)
                 break;
             }
         }
-        now = vtime_mono_ms();
+        now = timestamp_mono_ms();
         atomic_store_explicit(&cs->stats->loop_ms, now, memory_order_relaxed);
         if (now - cs->last_lag_ms >= CONSUMER_LAG_MS) {
             cs->last_lag_ms = now;
@@ -624,7 +626,7 @@ main(int argc, char **argv)
     rd_kafka_topic_partition_list_t *topics;
     rd_kafka_conf_t *conf = NULL;
     struct sigaction sa;
-    hsrv *probe = NULL;
+    http_listener *probe = NULL;
     consumer cs;
     char err[512];
     config c;
@@ -653,7 +655,7 @@ main(int argc, char **argv)
         log_error("out of memory");
         goto done;
     }
-    cstats_init(cs.stats, vtime_now_ms());
+    consumer_stats_init(cs.stats, timestamp_now_ms());
     /* Fail fast on a wrong connection string or schema; later outages are
      * waited out. */
     if (store_connect(cs.st, err, sizeof(err)) < 0) {
@@ -682,13 +684,14 @@ main(int argc, char **argv)
     }
     rd_kafka_poll_set_consumer(cs.rk);
     if (c.metrics_listen[0] != '\0') {
-        probe = hsrv_start(c.metrics_listen, consumer_probe, &cs, err, sizeof(err));
+        probe = http_listener_start(c.metrics_listen, consumer_probe, &cs, err,
+                                    sizeof(err));
         if (probe == NULL) {
             log_error("metrics-listen: %s", err);
             goto done;
         }
         log_info("monitoring on http://%s/metrics, /healthz and /readyz",
-                 hsrv_address(probe));
+                 http_listener_address(probe));
     }
     topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, c.topic, RD_KAFKA_PARTITION_UA);
@@ -702,9 +705,9 @@ main(int argc, char **argv)
     log_info("consuming \"%s\" via %s group=%s flush_interval_ms=%ld "
              "max_paths_per_minute=%ld default_site=%s", c.topic, c.brokers,
              c.group, c.flush_interval_ms, c.max_paths, sites_name(c.sites, 0));
-    cs.last_flush_ms = vtime_mono_ms();
+    cs.last_flush_ms = timestamp_mono_ms();
     rc = consumer_run(&cs) < 0 ? 1 : 0;
-    hsrv_stop(probe);
+    http_listener_stop(probe);
     probe = NULL;
     log_info("consumed=%llu rejected=%llu flushes=%llu capped_paths=%llu "
              "capped_visits=%llu", (unsigned long long)cs.stats->events,
@@ -715,7 +718,7 @@ main(int argc, char **argv)
     /* Revokes the assignment (one more flush through the callback). */
     rd_kafka_consumer_close(cs.rk);
 done:
-    hsrv_stop(probe);
+    http_listener_stop(probe);
     if (cs.rk)
         rd_kafka_destroy(cs.rk);
     store_free(cs.st);

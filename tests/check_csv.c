@@ -3,7 +3,7 @@
  * lib/report/render.h).
  *
  * The expected instants are seconds since the epoch worked out apart from
- * lib/core/vtime.c (with date -u +%s).
+ * lib/core/timestamp.c (with date -u +%s).
  *
  * Test cases: "params" (defaults, formats, rounding, range, malformed times,
  * unknown and repeated parameters, path), "field" (quoting and formula

@@ -831,7 +831,7 @@ START_TEST(test_event_unknown_field)
     event_err("{\"\":\"x\",\"site\":\"example.com\",\"url\":\"https://example.com/\"}",
               "", 400,
               "unknown field \"\"");
-    /* A key longer than JLITE_KEY_MAX that begins with a known name. */
+    /* A key longer than JSON_STRICT_KEY_MAX that begins with a known name. */
     event_err("{\"siteXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
               "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
               "\":\"example.com\",\"url\":\"https://example.com/\"}",

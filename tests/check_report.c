@@ -18,7 +18,7 @@
 #include "params.h"
 #include "render.h"
 #include "report.h"
-#include "vtime.h"
+#include "timestamp.h"
 #include "sites_fixture.h"
 
 #define T0 1767261600LL         /* 2026-01-01T10:00:00Z, the current minute */
@@ -485,7 +485,7 @@ START_TEST(test_json_buckets)
 {
     fixture f;
     json_t *j, *buckets, *b;
-    char iso[VTIME_ISO_SIZE];
+    char iso[TIMESTAMP_ISO_SIZE];
 
     fixture_init(&f, NULL, default_paths, NDEFAULT);
     j = json_of(&f.r);
@@ -503,7 +503,7 @@ START_TEST(test_json_buckets)
     ck_assert_int_eq(jint(b, "visits"), 4);
     for (int i = 0; i < 60; i++) {
         b = json_array_get(buckets, (size_t)i);
-        vtime_format_sec(f.buckets[i].start, iso);
+        timestamp_format_sec(f.buckets[i].start, iso);
         ck_assert_str_eq(jstr(b, "start"), iso);
         ck_assert_str_eq(jstr(b, "local"), f.buckets[i].local);
         ck_assert_int_eq(jint(b, "visits"), f.buckets[i].visits);

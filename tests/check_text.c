@@ -1,10 +1,10 @@
 /* check_text.c - unit tests of the text helpers of the report side:
- * html_escape (lib/report/html.h), the growable buffer (lib/core/buf.h), query string
- * parsing (lib/core/qs.h) and the report parameters (lib/report/params.h); and
- * file_replace (lib/core/file.h).
+ * html_escape (lib/report/html.h), the growable buffer (lib/core/buf.h), query
+ * string parsing (lib/core/query_string.h) and the report parameters
+ * (lib/report/params.h); and file_replace (lib/core/file.h).
  *
- * Test cases: "html", "buf", "qs", "params", "tz" (params_tz_valid and the
- * tz parameter, against the system's zoneinfo and a TZDIR of our own),
+ * Test cases: "html", "buf", "query_string", "params", "tz" (params_tz_valid
+ * and the tz parameter, against the system's zoneinfo and a TZDIR of our own),
  * "file". */
 #include <check.h>
 #include <ftw.h>
@@ -19,7 +19,7 @@
 #include "file.h"
 #include "html.h"
 #include "params.h"
-#include "qs.h"
+#include "query_string.h"
 #include "sites_fixture.h"
 
 /* ---- html ---------------------------------------------------------------- */
@@ -174,16 +174,19 @@ START_TEST(test_buf_reset_and_failure)
 }
 END_TEST
 
-/* ---- qs ------------------------------------------------------------------ */
+/* ---- query_string
+ * ------------------------------------------------------------------ */
 
 /* Parses q, expecting -1 and a reason containing want. */
 static void
 check_qs_error(const char *q, const char *want)
 {
-    qs_param p[QS_MAX_PARAMS];
+    query_string_param p[QUERY_STRING_MAX_PARAMS];
     char reason[128] = "";
 
-    ck_assert_msg(qs_parse(q, p, QS_MAX_PARAMS, reason, sizeof(reason)) == -1,
+    ck_assert_msg(query_string_parse(q, p, QUERY_STRING_MAX_PARAMS, reason,
+                                     sizeof(reason))
+                      == -1,
                   "\"%.80s\" accepted", q);
     ck_assert_msg(strstr(reason, want) != NULL, "\"%.80s\": reason \"%s\" lacks \"%s\"",
                   q, reason, want);
@@ -191,11 +194,13 @@ check_qs_error(const char *q, const char *want)
 
 START_TEST(test_qs_basic)
 {
-    qs_param p[QS_MAX_PARAMS];
+    query_string_param p[QUERY_STRING_MAX_PARAMS];
     char reason[128];
 
-    ck_assert_int_eq(qs_parse("a=1&b=x%20y+z", p, QS_MAX_PARAMS, reason,
-                              sizeof(reason)), 2);
+    ck_assert_int_eq(query_string_parse("a=1&b=x%20y+z", p,
+                                        QUERY_STRING_MAX_PARAMS, reason,
+                                        sizeof(reason)),
+                     2);
     ck_assert_str_eq(p[0].key, "a");
     ck_assert_str_eq(p[0].value, "1");
     ck_assert_str_eq(p[1].key, "b");
@@ -205,11 +210,13 @@ END_TEST
 
 START_TEST(test_qs_decoding)
 {
-    qs_param p[QS_MAX_PARAMS];
+    query_string_param p[QUERY_STRING_MAX_PARAMS];
     char reason[128];
 
-    ck_assert_int_eq(qs_parse("a+b=c+d&%41%62=%2B%26%3D&e=%C3%A9&f=b=c", p,
-                              QS_MAX_PARAMS, reason, sizeof(reason)), 4);
+    ck_assert_int_eq(
+        query_string_parse("a+b=c+d&%41%62=%2B%26%3D&e=%C3%A9&f=b=c", p,
+                           QUERY_STRING_MAX_PARAMS, reason, sizeof(reason)),
+        4);
     ck_assert_str_eq(p[0].key, "a b");
     ck_assert_str_eq(p[0].value, "c d");
     ck_assert_str_eq(p[1].key, "Ab");
@@ -223,35 +230,46 @@ END_TEST
 
 START_TEST(test_qs_empty_pieces)
 {
-    qs_param p[QS_MAX_PARAMS];
+    query_string_param p[QUERY_STRING_MAX_PARAMS];
     char reason[128];
 
-    ck_assert_int_eq(qs_parse("&&a=1&&&b=2&", p, QS_MAX_PARAMS, reason,
-                              sizeof(reason)), 2);
+    ck_assert_int_eq(query_string_parse("&&a=1&&&b=2&", p,
+                                        QUERY_STRING_MAX_PARAMS, reason,
+                                        sizeof(reason)),
+                     2);
     ck_assert_str_eq(p[0].key, "a");
     ck_assert_str_eq(p[1].key, "b");
     ck_assert_str_eq(p[1].value, "2");
-    ck_assert_int_eq(qs_parse("&&&", p, QS_MAX_PARAMS, reason, sizeof(reason)), 0);
-    ck_assert_int_eq(qs_parse("", p, QS_MAX_PARAMS, reason, sizeof(reason)), 0);
-    ck_assert_int_eq(qs_parse(NULL, p, QS_MAX_PARAMS, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(query_string_parse("&&&", p, QUERY_STRING_MAX_PARAMS,
+                                        reason, sizeof(reason)),
+                     0);
+    ck_assert_int_eq(query_string_parse("", p, QUERY_STRING_MAX_PARAMS, reason,
+                                        sizeof(reason)),
+                     0);
+    ck_assert_int_eq(query_string_parse(NULL, p, QUERY_STRING_MAX_PARAMS,
+                                        reason, sizeof(reason)),
+                     0);
 }
 END_TEST
 
 START_TEST(test_qs_key_without_value)
 {
-    qs_param p[QS_MAX_PARAMS];
+    query_string_param p[QUERY_STRING_MAX_PARAMS];
     char reason[128];
 
     memset(p, 'x', sizeof(p));
-    ck_assert_int_eq(qs_parse("flag&a=&b", p, QS_MAX_PARAMS, reason,
-                              sizeof(reason)), 3);
+    ck_assert_int_eq(query_string_parse("flag&a=&b", p, QUERY_STRING_MAX_PARAMS,
+                                        reason, sizeof(reason)),
+                     3);
     ck_assert_str_eq(p[0].key, "flag");
     ck_assert_str_eq(p[0].value, "");
     ck_assert_str_eq(p[1].key, "a");
     ck_assert_str_eq(p[1].value, "");
     ck_assert_str_eq(p[2].key, "b");
     ck_assert_str_eq(p[2].value, "");
-    ck_assert_int_eq(qs_parse("=v", p, QS_MAX_PARAMS, reason, sizeof(reason)), 1);
+    ck_assert_int_eq(query_string_parse("=v", p, QUERY_STRING_MAX_PARAMS,
+                                        reason, sizeof(reason)),
+                     1);
     ck_assert_str_eq(p[0].key, "");
     ck_assert_str_eq(p[0].value, "v");
 }
@@ -259,53 +277,63 @@ END_TEST
 
 START_TEST(test_qs_too_many)
 {
-    qs_param p[QS_MAX_PARAMS];
+    query_string_param p[QUERY_STRING_MAX_PARAMS];
     char q[512], reason[128] = "";
     size_t off = 0;
 
-    for (int i = 0; i < QS_MAX_PARAMS; i++)
+    for (int i = 0; i < QUERY_STRING_MAX_PARAMS; i++)
         off += (size_t)snprintf(q + off, sizeof(q) - off, "%sk%d=%d", i ? "&" : "",
                                 i, i);
-    ck_assert_int_eq(qs_parse(q, p, QS_MAX_PARAMS, reason, sizeof(reason)),
-                     QS_MAX_PARAMS);
-    ck_assert_str_eq(p[QS_MAX_PARAMS - 1].key, "k15");
-    snprintf(q + off, sizeof(q) - off, "&k%d=%d", QS_MAX_PARAMS, QS_MAX_PARAMS);
+    ck_assert_int_eq(query_string_parse(q, p, QUERY_STRING_MAX_PARAMS, reason,
+                                        sizeof(reason)),
+                     QUERY_STRING_MAX_PARAMS);
+    ck_assert_str_eq(p[QUERY_STRING_MAX_PARAMS - 1].key, "k15");
+    snprintf(q + off, sizeof(q) - off, "&k%d=%d", QUERY_STRING_MAX_PARAMS,
+             QUERY_STRING_MAX_PARAMS);
     check_qs_error(q, "more than 16");
     /* The max argument is honoured. */
-    ck_assert_int_eq(qs_parse("a=1&b=2&c=3", p, 2, reason, sizeof(reason)), -1);
+    ck_assert_int_eq(
+        query_string_parse("a=1&b=2&c=3", p, 2, reason, sizeof(reason)), -1);
     ck_assert_ptr_nonnull(strstr(reason, "more than 2"));
-    ck_assert_int_eq(qs_parse("a=1&b=2", p, 2, reason, sizeof(reason)), 2);
+    ck_assert_int_eq(
+        query_string_parse("a=1&b=2", p, 2, reason, sizeof(reason)), 2);
 }
 END_TEST
 
 START_TEST(test_qs_too_long)
 {
-    qs_param p[QS_MAX_PARAMS];
+    query_string_param p[QUERY_STRING_MAX_PARAMS];
     char q[2048], reason[128];
 
-    /* QS_VALUE_MAX bytes are fine, one more is not. */
+    /* QUERY_STRING_VALUE_MAX bytes are fine, one more is not. */
     memcpy(q, "v=", 2);
-    memset(q + 2, 'x', QS_VALUE_MAX);
-    q[2 + QS_VALUE_MAX] = '\0';
-    ck_assert_int_eq(qs_parse(q, p, QS_MAX_PARAMS, reason, sizeof(reason)), 1);
-    ck_assert_uint_eq(strlen(p[0].value), QS_VALUE_MAX);
+    memset(q + 2, 'x', QUERY_STRING_VALUE_MAX);
+    q[2 + QUERY_STRING_VALUE_MAX] = '\0';
+    ck_assert_int_eq(query_string_parse(q, p, QUERY_STRING_MAX_PARAMS, reason,
+                                        sizeof(reason)),
+                     1);
+    ck_assert_uint_eq(strlen(p[0].value), QUERY_STRING_VALUE_MAX);
     strcat(q, "x");
     check_qs_error(q, "value is longer than 512");
     /* Escapes count decoded: 512 x "%41" fit. */
     memcpy(q, "v=", 2);
-    for (int i = 0; i < QS_VALUE_MAX; i++)
+    for (int i = 0; i < QUERY_STRING_VALUE_MAX; i++)
         memcpy(q + 2 + 3 * i, "%41", 3);
-    q[2 + 3 * QS_VALUE_MAX] = '\0';
-    ck_assert_int_eq(qs_parse(q, p, QS_MAX_PARAMS, reason, sizeof(reason)), 1);
-    ck_assert_uint_eq(strlen(p[0].value), QS_VALUE_MAX);
+    q[2 + 3 * QUERY_STRING_VALUE_MAX] = '\0';
+    ck_assert_int_eq(query_string_parse(q, p, QUERY_STRING_MAX_PARAMS, reason,
+                                        sizeof(reason)),
+                     1);
+    ck_assert_uint_eq(strlen(p[0].value), QUERY_STRING_VALUE_MAX);
 
-    /* Keys: QS_KEY_MAX bytes fine, one more not. */
-    memset(q, 'k', QS_KEY_MAX);
-    strcpy(q + QS_KEY_MAX, "=1");
-    ck_assert_int_eq(qs_parse(q, p, QS_MAX_PARAMS, reason, sizeof(reason)), 1);
-    ck_assert_uint_eq(strlen(p[0].key), QS_KEY_MAX);
-    memset(q, 'k', QS_KEY_MAX + 1);
-    strcpy(q + QS_KEY_MAX + 1, "=1");
+    /* Keys: QUERY_STRING_KEY_MAX bytes fine, one more not. */
+    memset(q, 'k', QUERY_STRING_KEY_MAX);
+    strcpy(q + QUERY_STRING_KEY_MAX, "=1");
+    ck_assert_int_eq(query_string_parse(q, p, QUERY_STRING_MAX_PARAMS, reason,
+                                        sizeof(reason)),
+                     1);
+    ck_assert_uint_eq(strlen(p[0].key), QUERY_STRING_KEY_MAX);
+    memset(q, 'k', QUERY_STRING_KEY_MAX + 1);
+    strcpy(q + QUERY_STRING_KEY_MAX + 1, "=1");
     check_qs_error(q, "name is longer than 32");
 }
 END_TEST
@@ -334,8 +362,9 @@ END_TEST
 
 START_TEST(test_qs_c1_control)
 {
-    /* U+0085 (NEL) and U+009B (CSI) are C1 control characters: qs.h promises
-     * to reject "a control character", as utf8.h and path.h treat C1. */
+    /* U+0085 (NEL) and U+009B (CSI) are C1 control characters: query_string.h
+     * promises to reject "a control character", as utf8.h and path.h treat C1.
+     */
     check_qs_error("a=%C2%85", "control character");
     check_qs_error("a=x%C2%9B", "control character");
 }
@@ -1071,7 +1100,7 @@ text_suite(void)
     tcase_add_test(tc, test_buf_reset_and_failure);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("qs");
+    tc = tcase_create("query_string");
     tcase_add_test(tc, test_qs_basic);
     tcase_add_test(tc, test_qs_decoding);
     tcase_add_test(tc, test_qs_empty_pieces);

@@ -2,10 +2,10 @@
 # One program per area of lib/; each prints its details to tests/check_*.log.
 # `make check-unit` runs only these; `make check` runs them with the e2e tests.
 
-UNIT_TESTS = tests/check_path tests/check_vtime tests/check_event \
-	tests/check_jlite tests/check_agg tests/check_text tests/check_config \
+UNIT_TESTS = tests/check_path tests/check_timestamp tests/check_event \
+	tests/check_json_strict tests/check_agg tests/check_text tests/check_config \
 	tests/check_chart tests/check_report tests/check_csv tests/check_metrics \
-	tests/check_hsrv tests/check_sites tests/check_intake tests/check_consume
+	tests/check_http_listener tests/check_sites tests/check_intake tests/check_consume
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -14,17 +14,17 @@ tests_check_path_SOURCES = tests/check_path.c
 tests_check_path_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_path_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
-tests_check_vtime_SOURCES = tests/check_vtime.c
-tests_check_vtime_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_vtime_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+tests_check_timestamp_SOURCES = tests/check_timestamp.c
+tests_check_timestamp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_timestamp_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 tests_check_event_SOURCES = tests/check_event.c
 tests_check_event_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_event_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
-tests_check_jlite_SOURCES = tests/check_jlite.c
-tests_check_jlite_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_jlite_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+tests_check_json_strict_SOURCES = tests/check_json_strict.c
+tests_check_json_strict_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_json_strict_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 tests_check_consume_SOURCES = tests/check_consume.c
 tests_check_consume_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
@@ -58,9 +58,9 @@ tests_check_metrics_SOURCES = tests/check_metrics.c tests/promlint.c tests/proml
 tests_check_metrics_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_metrics_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
-tests_check_hsrv_SOURCES = tests/check_hsrv.c
-tests_check_hsrv_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_hsrv_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+tests_check_http_listener_SOURCES = tests/check_http_listener.c
+tests_check_http_listener_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_http_listener_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 tests_check_sites_SOURCES = tests/check_sites.c
 tests_check_sites_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

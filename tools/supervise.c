@@ -31,9 +31,9 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "fsrv.h"
+#include "fcgi_server.h"
 #include "log.h"
-#include "vtime.h"
+#include "timestamp.h"
 
 #define SUP_RESTART_MS 100
 #define SUP_QUICK_MS 1000       /* exits sooner than this back off */
@@ -126,13 +126,13 @@ sup_start(supervisor *s)
     pid = fork();
     if (pid < 0) {
         log_error("could not start \"%s\": fork: %s", s->argv[0], strerror(errno));
-        s->restart_ms = vtime_mono_ms() + 1000;
+        s->restart_ms = timestamp_mono_ms() + 1000;
         return;
     }
     if (pid == 0)
         sup_exec(s);
     s->child = pid;
-    s->started_ms = vtime_mono_ms();
+    s->started_ms = timestamp_mono_ms();
     sup_write_pid(s);
     log_info("started %s pid=%ld", s->argv[0], (long)pid);
 }
@@ -151,7 +151,7 @@ sup_reap(supervisor *s)
             continue;
         s->child = 0;
         s->kill_ms = -1;
-        ran = vtime_mono_ms() - s->started_ms;
+        ran = timestamp_mono_ms() - s->started_ms;
         if (WIFEXITED(status))
             log_info("%s pid=%ld exited with status %d after %lld ms", s->argv[0],
                      (long)pid, WEXITSTATUS(status), (long long)ran);
@@ -169,10 +169,10 @@ sup_reap(supervisor *s)
                 s->backoff_ms = SUP_BACKOFF_MAX_MS;
             log_warn("%s lasted less than %d ms; starting it again in %d ms",
                      s->argv[0], SUP_QUICK_MS, s->backoff_ms);
-            s->restart_ms = vtime_mono_ms() + s->backoff_ms;
+            s->restart_ms = timestamp_mono_ms() + s->backoff_ms;
         } else {
             /* A clean exit is a restart: page views wait meanwhile. */
-            s->restart_ms = vtime_mono_ms()
+            s->restart_ms = timestamp_mono_ms()
                             + (WIFEXITED(status) && WEXITSTATUS(status) == 0
                                    ? 0 : SUP_RESTART_MS);
         }
@@ -258,14 +258,14 @@ main(int argc, char **argv)
         log_error("could not create a signalfd: %s", strerror(errno));
         goto cleanup;
     }
-    s.listen_fd = fsrv_listen(s.socket_path);
+    s.listen_fd = fcgi_server_listen(s.socket_path);
     if (s.listen_fd < 0)
         goto cleanup;
     log_info("holding %s for %s", s.socket_path, s.argv[0]);
     sup_start(&s);
 
     while (!(s.stopping && s.child == 0)) {
-        now = vtime_mono_ms();
+        now = timestamp_mono_ms();
         due = s.restart_ms >= 0 ? s.restart_ms : s.kill_ms;
         if (s.kill_ms >= 0 && s.kill_ms < due)
             due = s.kill_ms;
@@ -289,11 +289,11 @@ main(int argc, char **argv)
                 s.restart_ms = -1;
                 if (s.child > 0) {
                     kill(s.child, SIGTERM);
-                    s.kill_ms = vtime_mono_ms() + SUP_KILL_MS;
+                    s.kill_ms = timestamp_mono_ms() + SUP_KILL_MS;
                 }
             }
         }
-        now = vtime_mono_ms();
+        now = timestamp_mono_ms();
         if (s.restart_ms >= 0 && now >= s.restart_ms)
             sup_start(&s);
         if (s.kill_ms >= 0 && now >= s.kill_ms && s.child > 0) {

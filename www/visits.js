@@ -95,7 +95,7 @@
   }
 
   // The report's canonical spelling of a query (lib/report/params.c): site,
-  // window, top, tz, path in that order, escaped as qs_encode does; any
+  // window, top, tz, path in that order, escaped as query_string_encode does; any
   // other spelling is answered with a redirect to it.
   function encodeValue(s) {
     return encodeURIComponent(s).replace(/%2F/g, "/").replace(/[!'()*]/g, function (c) {

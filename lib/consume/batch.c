@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "event.h"
-#include "vtime.h"
+#include "timestamp.h"
 
 batch *
 batch_create(void)
@@ -76,11 +76,11 @@ batch_add_message(batch *b, const batch_rules *rules, int32_t partition,
                    ? BATCH_FAILED : BATCH_REJECTED;
     /* Version 1 events, from before sites, belong to the default. */
     site = ev.site[0] ? ev.site : sites_name(rules->sites, 0);
-    if (agg_add(b->minutes, vtime_minute(ev.ts_ms), site, ev.path, 1) < 0)
+    if (agg_add(b->minutes, timestamp_minute(ev.ts_ms), site, ev.path, 1) < 0)
         return BATCH_FAILED;
     if (agg_add(b->seconds, ev.ts_ms / 1000, site, "", 1) < 0) {
         /* Take the minute's count back: the message is not in b. */
-        agg_add(b->minutes, vtime_minute(ev.ts_ms), site, ev.path, -1);
+        agg_add(b->minutes, timestamp_minute(ev.ts_ms), site, ev.path, -1);
         return BATCH_FAILED;
     }
     return BATCH_COUNTED;

@@ -1,7 +1,7 @@
 /* hex.h - hexadecimal digits both ways: the value of one, for the
- * decoders of percent escapes (percent) and JSON \u escapes (jlite); and
- * the digit of a value, for the encoders (path, qs, jlite: upper case as
- * RFC 3986 and jansson write them; db's bytea: lower case). */
+ * decoders of percent escapes (percent) and JSON \u escapes (json_strict); and
+ * the digit of a value, for the encoders (path, query_string, json_strict:
+ * upper case as RFC 3986 and jansson write them; db's bytea: lower case). */
 #ifndef VISITS_HEX_H
 #define VISITS_HEX_H
 

@@ -1,6 +1,7 @@
-/* event.c - the visit event's JSON form, written and read with lib/event/jlite.c
- * (no allocation per event). Making a new event is lib/event/event_init.c, so
- * that a program that only reads events (the consumer) needs no libuuid. */
+/* event.c - the visit event's JSON form, written and read with
+ * lib/event/json_strict.c (no allocation per event). Making a new event is
+ * lib/event/event_init.c, so that a program that only reads events (the
+ * consumer) needs no libuuid. */
 #include "event.h"
 
 #include <arpa/inet.h>
@@ -8,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "jlite.h"
+#include "json_strict.h"
 #include "path.h"
 #include "utf8.h"
-#include "vtime.h"
+#include "timestamp.h"
 
 int
 event_ip_valid(const char *s)
@@ -51,7 +52,7 @@ event_validate(const event *ev, char *reason, size_t reasonsize)
         snprintf(reason, reasonsize, "field \"id\" is not a uuid");
         return -1;
     }
-    if (ev->ts_ms < VTIME_MIN_MS || ev->ts_ms >= VTIME_MAX_MS) {
+    if (ev->ts_ms < TIMESTAMP_MIN_MS || ev->ts_ms >= TIMESTAMP_MAX_MS) {
         snprintf(reason, reasonsize, "field \"ts\" is outside years 2000-2999");
         return -1;
     }
@@ -92,16 +93,16 @@ event_put(char *out, size_t size, size_t *pos, const char *text, size_t len)
 }
 
 #define EVENT_PUT(lit) event_put(out, size, &pos, lit, sizeof(lit) - 1)
-#define EVENT_STR(s) jlite_put_string(out, size, &pos, s, strlen(s))
+#define EVENT_STR(s) json_strict_put_string(out, size, &pos, s, strlen(s))
 
 int
 event_encode(const event *ev, char *out, size_t outsize)
 {
-    char ts[VTIME_ISO_MS_SIZE], reason[128];
+    char ts[TIMESTAMP_ISO_MS_SIZE], reason[128];
     size_t pos = 0, size = outsize < EVENT_JSON_MAX ? outsize : EVENT_JSON_MAX;
 
     if (ev->site[0] == '\0' || event_validate(ev, reason, sizeof(reason)) < 0
-        || vtime_format_ms(ev->ts_ms, ts) < 0)
+        || timestamp_format_ms(ev->ts_ms, ts) < 0)
         return -1;
     if (EVENT_PUT("{\"v\":2,\"id\":") < 0 || EVENT_STR(ev->id) < 0
         || EVENT_PUT(",\"ts\":") < 0 || EVENT_STR(ts) < 0
@@ -124,7 +125,7 @@ static const char *const event_field_names[F_COUNT] = {
 /* Returns the field named by m's key, or -1 for a key the schema does not
  * know (ignored, so later versions can add fields). */
 static int
-event_field_of(const jlite_member *m)
+event_field_of(const json_strict_member *m)
 {
     for (int f = 0; f < F_COUNT; f++) {
         if (m->keylen == strlen(event_field_names[f])
@@ -138,7 +139,7 @@ event_field_of(const jlite_member *m)
  * missing field is an error when required and an empty string otherwise.
  * Returns 0, or -1 with a reason. */
 static int
-event_get_string(const jlite_member *m, int f, int required, char *dst,
+event_get_string(const json_strict_member *m, int f, int required, char *dst,
                  size_t dstsize, char *reason, size_t reasonsize)
 {
     const char *key = event_field_names[f];
@@ -151,11 +152,11 @@ event_get_string(const jlite_member *m, int f, int required, char *dst,
         dst[0] = '\0';
         return 0;
     }
-    if (m->type != JLITE_STRING) {
+    if (m->type != JSON_STRICT_STRING) {
         snprintf(reason, reasonsize, "field \"%s\" is not a string", key);
         return -1;
     }
-    if (jlite_string(m, dst, dstsize) < 0) {
+    if (json_strict_string(m, dst, dstsize) < 0) {
         snprintf(reason, reasonsize, "field \"%s\" is longer than %zu bytes", key,
                  dstsize - 1);
         return -1;
@@ -167,10 +168,10 @@ int
 event_decode(const char *data, size_t len, event *ev, char *reason,
              size_t reasonsize)
 {
-    jlite_member members[F_COUNT], m;
-    const jlite_member *got[F_COUNT] = { NULL };
-    char ts[VTIME_ISO_MS_SIZE + 1];
-    jlite_reader r;
+    json_strict_member members[F_COUNT], m;
+    const json_strict_member *got[F_COUNT] = { NULL };
+    char ts[TIMESTAMP_ISO_MS_SIZE + 1];
+    json_strict_reader r;
     long long v;
     int rc, f;
 
@@ -181,9 +182,9 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
     }
     /* The whole message is read first, so invalid JSON anywhere is named
      * as such rather than as a problem with some field before it. */
-    if (jlite_open(&r, data, len, reason, reasonsize) < 0)
+    if (json_strict_open(&r, data, len, reason, reasonsize) < 0)
         return -1;
-    while ((rc = jlite_next(&r, &m, reason, reasonsize)) == 1) {
+    while ((rc = json_strict_next(&r, &m, reason, reasonsize)) == 1) {
         if ((f = event_field_of(&m)) < 0)
             continue;
         if (got[f] != NULL) {
@@ -196,7 +197,7 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
     }
     if (rc < 0)
         return -1;
-    if (got[F_V] == NULL || jlite_integer(got[F_V], &v) < 0) {
+    if (got[F_V] == NULL || json_strict_integer(got[F_V], &v) < 0) {
         snprintf(reason, reasonsize, "missing or non-integer field \"v\"");
         return -1;
     }
@@ -210,7 +211,7 @@ event_decode(const char *data, size_t len, event *ev, char *reason,
         || event_get_string(got[F_TS], F_TS, 1, ts, sizeof(ts), reason,
                             reasonsize) < 0)
         return -1;
-    if (vtime_parse_ms(ts, strlen(ts), &ev->ts_ms) < 0) {
+    if (timestamp_parse_ms(ts, strlen(ts), &ev->ts_ms) < 0) {
         snprintf(reason, reasonsize,
                  "field \"ts\" is not a UTC time like 2026-01-01T10:00:00.000Z");
         return -1;

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "jlite.h"
-#include "qs.h"
+#include "json_strict.h"
+#include "query_string.h"
 
 int
 intake_url_split(const char *url, size_t len, const char **host, size_t *hostlen,
@@ -150,18 +150,18 @@ intake_parse_event(const sites *all, const char *body, size_t len, const char *o
 {
     char values[I_COUNT][INTAKE_BODY_MAX + 1], reason[160];
     int got[I_COUNT] = { 0 }, f, rc;
-    jlite_member m;
-    jlite_reader r;
+    json_strict_member m;
+    json_strict_reader r;
 
     if (len > INTAKE_BODY_MAX) {
         snprintf(err, errlen, "the body is larger than %d bytes", INTAKE_BODY_MAX);
         return 413;
     }
-    if (jlite_open(&r, body, len, reason, sizeof(reason)) < 0) {
+    if (json_strict_open(&r, body, len, reason, sizeof(reason)) < 0) {
         snprintf(err, errlen, "the body must be a JSON object: %s", reason);
         return 400;
     }
-    while ((rc = jlite_next(&r, &m, reason, sizeof(reason))) == 1) {
+    while ((rc = json_strict_next(&r, &m, reason, sizeof(reason))) == 1) {
         for (f = 0; f < I_COUNT; f++) {
             if (m.keylen == strlen(intake_field_names[f])
                 && strcmp(m.key, intake_field_names[f]) == 0)
@@ -177,8 +177,8 @@ intake_parse_event(const sites *all, const char *body, size_t len, const char *o
             snprintf(err, errlen, "field \"%s\" is given twice", intake_field_names[f]);
             return 400;
         }
-        if (m.type != JLITE_STRING
-            || jlite_string(&m, values[f], sizeof(values[f])) < 0) {
+        if (m.type != JSON_STRICT_STRING
+            || json_strict_string(&m, values[f], sizeof(values[f])) < 0) {
             snprintf(err, errlen, "field \"%s\" must be a string", intake_field_names[f]);
             return 400;
         }
@@ -204,11 +204,12 @@ intake_parse_pixel(const sites *all, const char *query, intake_view *v, char *er
                    size_t errlen)
 {
     const char *site = NULL, *url = NULL, *ref = NULL, **slot;
-    qs_param qp[QS_MAX_PARAMS];
+    query_string_param qp[QUERY_STRING_MAX_PARAMS];
     char reason[128];
     int n;
 
-    n = qs_parse(query, qp, QS_MAX_PARAMS, reason, sizeof(reason));
+    n = query_string_parse(query, qp, QUERY_STRING_MAX_PARAMS, reason,
+                           sizeof(reason));
     if (n < 0) {
         snprintf(err, errlen, "the query string: %s", reason);
         return 400;

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "path.h"
-#include "qs.h"
-#include "vtime.h"
+#include "query_string.h"
+#include "timestamp.h"
 
 static const struct {
     const char *name;
@@ -94,7 +94,7 @@ params_site(const char *value, const sites *all, char *site, char *err,
 /* Returns 0, or -1 with a message naming the first key that appears twice
  * in qp[0..n): no parameter may be repeated. */
 static int
-params_once(const qs_param *qp, int n, char *err, size_t errlen)
+params_once(const query_string_param *qp, int n, char *err, size_t errlen)
 {
     for (int i = 0; i < n; i++) {
         for (int j = i + 1; j < n; j++) {
@@ -124,7 +124,7 @@ int
 params_parse(const char *query, const sites *all, report_params *p, char *err,
              size_t errlen)
 {
-    qs_param qp[QS_MAX_PARAMS];
+    query_string_param qp[QUERY_STRING_MAX_PARAMS];
     int n;
     size_t w;
     char *end;
@@ -139,7 +139,7 @@ params_parse(const char *query, const sites *all, report_params *p, char *err,
     strcpy(p->tz, "UTC");
     p->path[0] = '\0';
     p->given = 0;
-    n = qs_parse(query, qp, QS_MAX_PARAMS, err, errlen);
+    n = query_string_parse(query, qp, QUERY_STRING_MAX_PARAMS, err, errlen);
     if (n < 0 || params_once(qp, n, err, errlen) < 0)
         return -1;
     for (int i = 0; i < n; i++) {
@@ -197,7 +197,7 @@ params_parse(const char *query, const sites *all, report_params *p, char *err,
 static int
 params_time(const char *s, int64_t *sec)
 {
-    char full[VTIME_ISO_MS_SIZE];
+    char full[TIMESTAMP_ISO_MS_SIZE];
     size_t len = strlen(s);
     int64_t ms;
 
@@ -207,9 +207,9 @@ params_time(const char *s, int64_t *sec)
         snprintf(full, sizeof(full), "%.19s.000Z", s);
     else
         return -1;
-    if (vtime_parse_ms(full, strlen(full), &ms) < 0)
+    if (timestamp_parse_ms(full, strlen(full), &ms) < 0)
         return -1;
-    *sec = vtime_minute(ms);
+    *sec = timestamp_minute(ms);
     return 0;
 }
 
@@ -217,13 +217,13 @@ int
 params_parse_csv(const char *query, const sites *all, int64_t now_ms,
                  csv_params *p, char *err, size_t errlen)
 {
-    qs_param qp[QS_MAX_PARAMS];
+    query_string_param qp[QUERY_STRING_MAX_PARAMS];
     int n, have_from = 0;
 
     snprintf(p->site, sizeof(p->site), "%s", sites_name(all, 0));
-    p->to = vtime_minute(now_ms) + 60;
+    p->to = timestamp_minute(now_ms) + 60;
     p->path[0] = '\0';
-    n = qs_parse(query, qp, QS_MAX_PARAMS, err, errlen);
+    n = query_string_parse(query, qp, QUERY_STRING_MAX_PARAMS, err, errlen);
     if (n < 0 || params_once(qp, n, err, errlen) < 0)
         return -1;
     for (int i = 0; i < n; i++) {
@@ -269,7 +269,7 @@ params_query(buf *out, const report_params *p, unsigned which, const char *amp)
 
     if (which & PARAMS_SITE) {
         buf_puts(out, "site=");
-        qs_encode(out, p->site);
+        query_string_encode(out, p->site);
         sep = amp;
     }
     if (which & PARAMS_WINDOW) {
@@ -282,12 +282,12 @@ params_query(buf *out, const report_params *p, unsigned which, const char *amp)
     }
     if (which & PARAMS_TZ) {
         buf_printf(out, "%stz=", sep);
-        qs_encode(out, p->tz);
+        query_string_encode(out, p->tz);
         sep = amp;
     }
     if (which & PARAMS_PATH) {
         buf_printf(out, "%spath=", sep);
-        qs_encode(out, p->path);
+        query_string_encode(out, p->path);
     }
     return out->failed ? -1 : 0;
 }

@@ -56,8 +56,8 @@ int params_parse(const char *query, const sites *all, report_params *p, char *er
 
 /* Appends to out the query string of p's parameters in which (PARAMS_*
  * bits), in the order site, window, top, tz, path, each value in its
- * canonical spelling (qs_encode), separated by amp ("&", or "&amp;" in
- * HTML). Returns 0, or -1 when out of memory. */
+ * canonical spelling (query_string_encode), separated by amp ("&", or "&amp;"
+ * in HTML). Returns 0, or -1 when out of memory. */
 int params_query(buf *out, const report_params *p, unsigned which, const char *amp);
 
 /* The PARAMS_* bits of p's parameters that differ from their defaults. */

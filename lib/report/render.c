@@ -9,8 +9,8 @@
 
 #include "chart.h"
 #include "html.h"
-#include "qs.h"
-#include "vtime.h"
+#include "query_string.h"
+#include "timestamp.h"
 
 static int
 render_dump_cb(const char *data, size_t size, void *out)
@@ -78,8 +78,8 @@ render_xlabels_anchored(const report *r, int label_minutes)
 int
 render_json(const report *r, buf *out)
 {
-    char stamp[VTIME_ISO_MS_SIZE], start[VTIME_ISO_SIZE], from[VTIME_ISO_SIZE],
-        to[VTIME_ISO_SIZE];
+    char stamp[TIMESTAMP_ISO_MS_SIZE], start[TIMESTAMP_ISO_SIZE],
+        from[TIMESTAMP_ISO_SIZE], to[TIMESTAMP_ISO_SIZE];
     json_t *root, *buckets, *paths, *ticks, *ylabels, *xlabels, *xmajor, *site_list;
     char label[CHART_TICK_LABEL_SIZE];
     chart_scale s;
@@ -90,9 +90,9 @@ render_json(const report *r, buf *out)
     for (int i = 0; i < r->nbuckets; i++)
         max = r->buckets[i].visits > max ? r->buckets[i].visits : max;
     s = chart_scale_for(max);
-    vtime_format_ms(r->generated_ms, stamp);
-    vtime_format_sec(r->rate_from, from);
-    vtime_format_sec(r->rate_to, to);
+    timestamp_format_ms(r->generated_ms, stamp);
+    timestamp_format_sec(r->rate_from, from);
+    timestamp_format_sec(r->rate_to, to);
     buckets = json_array();
     paths = json_array();
     ticks = json_array();
@@ -143,7 +143,7 @@ render_json(const report *r, buf *out)
             goto done;
     }
     for (int i = 0; i < r->nbuckets; i++) {
-        vtime_format_sec(r->buckets[i].start, start);
+        timestamp_format_sec(r->buckets[i].start, start);
         if (json_array_append_new(buckets,
                                   json_pack("{s:s, s:s, s:I}", "start", start,
                                             "local", r->buckets[i].local, "visits",
@@ -378,9 +378,9 @@ render_paths(const report *r, buf *out)
 int
 render_html(const report *r, buf *out)
 {
-    char stamp[VTIME_ISO_MS_SIZE];
+    char stamp[TIMESTAMP_ISO_MS_SIZE];
 
-    vtime_format_ms(r->generated_ms, stamp);
+    timestamp_format_ms(r->generated_ms, stamp);
     buf_puts(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width,"
                   "initial-scale=1\">\n<title>Visits to ");
@@ -424,9 +424,9 @@ render_html(const report *r, buf *out)
                   "</figure>\n</section>\n");
     render_paths(r, out);
     buf_puts(out, "</main>\n<footer><a href=\"/visits.json?site=");
-    qs_encode(out, r->p.site);
+    query_string_encode(out, r->p.site);
     buf_puts(out, "\">JSON</a> &middot; <a href=\"/visits.csv?site=");
-    qs_encode(out, r->p.site);
+    query_string_encode(out, r->p.site);
     buf_puts(out, "\">CSV of the last hour</a></footer>\n</body></html>\n");
     return out->failed ? -1 : 0;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "db.h"
-#include "vtime.h"
+#include "timestamp.h"
 
 /* One statement, one snapshot. Parameters: $1 first bucket start, $2 end
  * of the last bucket, $3 bucket seconds, $4 time zone, $5 top, $6 start of
@@ -99,7 +99,7 @@ report_span_for(const report_params *p, int64_t now_ms)
     report_span s;
 
     s.bucket = (int64_t)p->bucket_minutes * 60;
-    s.current = vtime_minute(now_ms);
+    s.current = timestamp_minute(now_ms);
     s.end = s.current - s.current % s.bucket + s.bucket;
     s.nbuckets = p->minutes / p->bucket_minutes;
     s.first = s.end - s.nbuckets * s.bucket;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vtime.h"
+#include "timestamp.h"
 
 struct readiness {
     pthread_mutex_t lock;
@@ -103,7 +103,7 @@ readiness_answer_at(readiness *r, int64_t now_ms, buf *body)
 int
 readiness_answer(readiness *r, buf *body)
 {
-    return readiness_answer_at(r, vtime_mono_ms(), body);
+    return readiness_answer_at(r, timestamp_mono_ms(), body);
 }
 
 uint64_t

@@ -1,6 +1,6 @@
 /* fuzz_event.c - libFuzzer target for event_decode (lib/event/event.h), and
- * through it the JSON reader (lib/event/jlite.c), vtime_parse_ms and the path
- * check. The input is one Kafka message, as the consumer receives it.
+ * through it the JSON reader (lib/event/json_strict.c), timestamp_parse_ms and
+ * the path check. The input is one Kafka message, as the consumer receives it.
  *
  * Checked for every input, besides what ASan and UBSan catch:
  *  - event_decode returns 0 or -1;

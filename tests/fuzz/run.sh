@@ -34,9 +34,9 @@ trap '[ "$keep" -eq 1 ] || rm -rf "$T"' EXIT
 # The lib/ sources of each target, and the largest input it is given.
 sources() {
     case $1 in
-        event) echo lib/event/event.c lib/event/jlite.c lib/event/path.c lib/core/percent.c lib/event/sites.c lib/core/utf8.c lib/core/vtime.c ;;
+        event) echo lib/event/event.c lib/event/json_strict.c lib/event/path.c lib/core/percent.c lib/event/sites.c lib/core/utf8.c lib/core/timestamp.c ;;
         path) echo lib/event/path.c lib/core/percent.c lib/core/utf8.c ;;
-        qs) echo lib/core/qs.c lib/core/buf.c lib/core/percent.c lib/core/utf8.c ;;
+        query_string) echo lib/core/query_string.c lib/core/buf.c lib/core/percent.c lib/core/utf8.c ;;
     esac
 }
 max_len() {
@@ -45,7 +45,7 @@ max_len() {
         *) echo 4096 ;;
     esac
 }
-targets="event path qs"
+targets="event path query_string"
 
 # The project's warnings (configure.ac) and C dialect; -D_GNU_SOURCE as
 # AC_USE_SYSTEM_EXTENSIONS defines it.

@@ -1,5 +1,5 @@
-/* vtime.c - UTC timestamps, their ISO 8601 form, minute buckets. */
-#include "vtime.h"
+/* timestamp.c - UTC timestamps, their ISO 8601 form, minute buckets. */
+#include "timestamp.h"
 
 #include <string.h>
 #include <time.h>
@@ -7,7 +7,7 @@
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * days_from_civil). */
 static int64_t
-vtime_days_from_civil(int64_t y, int m, int d)
+timestamp_days_from_civil(int64_t y, int m, int d)
 {
     int64_t era, yoe, doy, doe;
 
@@ -19,9 +19,9 @@ vtime_days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-/* The inverse of vtime_days_from_civil. */
+/* The inverse of timestamp_days_from_civil. */
 static void
-vtime_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+timestamp_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     int64_t era, doe, yoe, doy, mp;
 
@@ -37,7 +37,7 @@ vtime_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 }
 
 static int
-vtime_days_in_month(int64_t y, int m)
+timestamp_days_in_month(int64_t y, int m)
 {
     static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
@@ -47,7 +47,7 @@ vtime_days_in_month(int64_t y, int m)
 }
 
 int64_t
-vtime_now_ms(void)
+timestamp_now_ms(void)
 {
     struct timespec ts;
 
@@ -56,7 +56,7 @@ vtime_now_ms(void)
 }
 
 int64_t
-vtime_mono_ms(void)
+timestamp_mono_ms(void)
 {
     struct timespec ts;
 
@@ -65,7 +65,7 @@ vtime_mono_ms(void)
 }
 
 double
-vtime_mono_s(void)
+timestamp_mono_s(void)
 {
     struct timespec ts;
 
@@ -75,7 +75,7 @@ vtime_mono_s(void)
 
 /* Writes v as n decimal digits (zero-padded) at out. */
 static void
-vtime_put(char *out, int64_t v, int n)
+timestamp_put(char *out, int64_t v, int n)
 {
     while (n-- > 0) {
         out[n] = (char)('0' + v % 10);
@@ -86,44 +86,44 @@ vtime_put(char *out, int64_t v, int n)
 /* Writes the date and time of sec (>= 0, year < 10000) as
  * "YYYY-MM-DDTHH:MM:SS" into out[0..19), without a NUL. */
 static void
-vtime_format_base(int64_t sec, char *out)
+timestamp_format_base(int64_t sec, char *out)
 {
     int64_t days = sec / 86400, rem = sec % 86400, y;
     int m, d;
 
-    vtime_civil_from_days(days, &y, &m, &d);
+    timestamp_civil_from_days(days, &y, &m, &d);
     memcpy(out, "0000-00-00T00:00:00", 19);
-    vtime_put(out, y, 4);
-    vtime_put(out + 5, m, 2);
-    vtime_put(out + 8, d, 2);
-    vtime_put(out + 11, rem / 3600, 2);
-    vtime_put(out + 14, rem / 60 % 60, 2);
-    vtime_put(out + 17, rem % 60, 2);
+    timestamp_put(out, y, 4);
+    timestamp_put(out + 5, m, 2);
+    timestamp_put(out + 8, d, 2);
+    timestamp_put(out + 11, rem / 3600, 2);
+    timestamp_put(out + 14, rem / 60 % 60, 2);
+    timestamp_put(out + 17, rem % 60, 2);
 }
 
 int
-vtime_format_ms(int64_t ms, char out[VTIME_ISO_MS_SIZE])
+timestamp_format_ms(int64_t ms, char out[TIMESTAMP_ISO_MS_SIZE])
 {
-    if (ms < VTIME_MIN_MS || ms >= VTIME_MAX_MS) {
+    if (ms < TIMESTAMP_MIN_MS || ms >= TIMESTAMP_MAX_MS) {
         out[0] = '\0';
         return -1;
     }
-    vtime_format_base(ms / 1000, out);
+    timestamp_format_base(ms / 1000, out);
     out[19] = '.';
-    vtime_put(out + 20, ms % 1000, 3);
+    timestamp_put(out + 20, ms % 1000, 3);
     out[23] = 'Z';
     out[24] = '\0';
     return 0;
 }
 
 int
-vtime_format_sec(int64_t sec, char out[VTIME_ISO_SIZE])
+timestamp_format_sec(int64_t sec, char out[TIMESTAMP_ISO_SIZE])
 {
-    if (sec < VTIME_MIN_MS / 1000 || sec >= VTIME_MAX_MS / 1000) {
+    if (sec < TIMESTAMP_MIN_MS / 1000 || sec >= TIMESTAMP_MAX_MS / 1000) {
         out[0] = '\0';
         return -1;
     }
-    vtime_format_base(sec, out);
+    timestamp_format_base(sec, out);
     out[19] = 'Z';
     out[20] = '\0';
     return 0;
@@ -131,7 +131,7 @@ vtime_format_sec(int64_t sec, char out[VTIME_ISO_SIZE])
 
 /* Reads n decimal digits at s into *v. Returns 0 or -1. */
 static int
-vtime_digits(const char *s, int n, int *v)
+timestamp_digits(const char *s, int n, int *v)
 {
     *v = 0;
     for (int i = 0; i < n; i++) {
@@ -143,33 +143,35 @@ vtime_digits(const char *s, int n, int *v)
 }
 
 int
-vtime_parse_ms(const char *s, size_t len, int64_t *ms)
+timestamp_parse_ms(const char *s, size_t len, int64_t *ms)
 {
     int y, mo, d, h, mi, sec, milli;
     int64_t v;
 
-    if (len != VTIME_ISO_MS_SIZE - 1 || s[4] != '-' || s[7] != '-'
+    if (len != TIMESTAMP_ISO_MS_SIZE - 1 || s[4] != '-' || s[7] != '-'
         || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.'
         || s[23] != 'Z')
         return -1;
-    if (vtime_digits(s, 4, &y) < 0 || vtime_digits(s + 5, 2, &mo) < 0
-        || vtime_digits(s + 8, 2, &d) < 0 || vtime_digits(s + 11, 2, &h) < 0
-        || vtime_digits(s + 14, 2, &mi) < 0 || vtime_digits(s + 17, 2, &sec) < 0
-        || vtime_digits(s + 20, 3, &milli) < 0)
+    if (timestamp_digits(s, 4, &y) < 0 || timestamp_digits(s + 5, 2, &mo) < 0
+        || timestamp_digits(s + 8, 2, &d) < 0
+        || timestamp_digits(s + 11, 2, &h) < 0
+        || timestamp_digits(s + 14, 2, &mi) < 0
+        || timestamp_digits(s + 17, 2, &sec) < 0
+        || timestamp_digits(s + 20, 3, &milli) < 0)
         return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > vtime_days_in_month(y, mo) || h > 23
-        || mi > 59 || sec > 59)
+    if (mo < 1 || mo > 12 || d < 1 || d > timestamp_days_in_month(y, mo)
+        || h > 23 || mi > 59 || sec > 59)
         return -1;
-    v = ((vtime_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
+    v = ((timestamp_days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 + sec;
     v = v * 1000 + milli;
-    if (v < VTIME_MIN_MS || v >= VTIME_MAX_MS)
+    if (v < TIMESTAMP_MIN_MS || v >= TIMESTAMP_MAX_MS)
         return -1;
     *ms = v;
     return 0;
 }
 
 int64_t
-vtime_minute(int64_t ms)
+timestamp_minute(int64_t ms)
 {
     int64_t q = ms / 60000;
 

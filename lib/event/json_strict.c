@@ -1,5 +1,6 @@
-/* jlite.c - a strict JSON object reader and string writer, no allocation. */
-#include "jlite.h"
+/* json_strict.c - a strict JSON object reader and a string writer that
+ * allocate nothing. */
+#include "json_strict.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -9,7 +10,8 @@
 #include "utf8.h"
 
 int
-jlite_put_string(char *out, size_t size, size_t *pos, const char *s, size_t len)
+json_strict_put_string(char *out, size_t size, size_t *pos, const char *s,
+                       size_t len)
 {
     size_t o = *pos;
 
@@ -55,7 +57,8 @@ jlite_put_string(char *out, size_t size, size_t *pos, const char *s, size_t len)
 
 /* Writes "invalid json: <what> at byte N" to reason; returns -1. */
 static int
-jlite_fail(const jlite_reader *r, const char *what, char *reason, size_t reasonsize)
+json_strict_fail(const json_strict_reader *r, const char *what, char *reason,
+                 size_t reasonsize)
 {
     snprintf(reason, reasonsize, "invalid json: %s at byte %zu", what,
              (size_t)(r->p - r->start));
@@ -63,7 +66,7 @@ jlite_fail(const jlite_reader *r, const char *what, char *reason, size_t reasons
 }
 
 static void
-jlite_skip_ws(jlite_reader *r)
+json_strict_skip_ws(json_strict_reader *r)
 {
     while (r->p < r->end
            && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
@@ -72,7 +75,7 @@ jlite_skip_ws(jlite_reader *r)
 
 /* Reads 4 hex digits at p (end bounds it) into *u. Returns 0 or -1. */
 static int
-jlite_hex4(const char *p, const char *end, uint32_t *u)
+json_strict_hex4(const char *p, const char *end, uint32_t *u)
 {
     if (end - p < 4)
         return -1;
@@ -89,7 +92,7 @@ jlite_hex4(const char *p, const char *end, uint32_t *u)
 /* Appends code point cp as UTF-8 to dst (cap bytes) at *n, cut at cap;
  * *n counts the whole length either way. */
 static void
-jlite_put_cp(char *dst, size_t cap, size_t *n, uint32_t cp)
+json_strict_put_cp(char *dst, size_t cap, size_t *n, uint32_t cp)
 {
     unsigned char b[4];
     size_t k;
@@ -123,8 +126,8 @@ jlite_put_cp(char *dst, size_t cap, size_t *n, uint32_t cp)
  * as far as it fits, a character cut at cap if need be, and stores the
  * whole decoded length in *n. Returns 0, or -1 with a reason. */
 static int
-jlite_scan_string(jlite_reader *r, char *dst, size_t cap, size_t *n, char *reason,
-                  size_t reasonsize)
+json_strict_scan_string(json_strict_reader *r, char *dst, size_t cap, size_t *n,
+                        char *reason, size_t reasonsize)
 {
     const char *p = r->p + 1, *end = r->end;
     size_t len = 0;
@@ -145,14 +148,16 @@ jlite_scan_string(jlite_reader *r, char *dst, size_t cap, size_t *n, char *reaso
         }
         if (p >= end) {
             r->p = p;
-            return jlite_fail(r, "unterminated string", reason, reasonsize);
+            return json_strict_fail(r, "unterminated string", reason,
+                                    reasonsize);
         }
         if (*p == '"')
             break;
         if (*p == '\\') {
             r->p = p;
             if (end - p < 2)
-                return jlite_fail(r, "unterminated string", reason, reasonsize);
+                return json_strict_fail(r, "unterminated string", reason,
+                                        reasonsize);
             switch (p[1]) {
             case '"': cp = '"'; break;
             case '\\': cp = '\\'; break;
@@ -163,39 +168,45 @@ jlite_scan_string(jlite_reader *r, char *dst, size_t cap, size_t *n, char *reaso
             case 'r': cp = '\r'; break;
             case 't': cp = '\t'; break;
             case 'u':
-                if (jlite_hex4(p + 2, end, &cp) < 0)
-                    return jlite_fail(r, "invalid \\u escape", reason, reasonsize);
+                if (json_strict_hex4(p + 2, end, &cp) < 0)
+                    return json_strict_fail(r, "invalid \\u escape", reason,
+                                            reasonsize);
                 if (cp == 0)
-                    return jlite_fail(r, "\\u0000 in a string", reason, reasonsize);
+                    return json_strict_fail(r, "\\u0000 in a string", reason,
+                                            reasonsize);
                 if (cp >= 0xDC00 && cp <= 0xDFFF)
-                    return jlite_fail(r, "lone low surrogate", reason, reasonsize);
+                    return json_strict_fail(r, "lone low surrogate", reason,
+                                            reasonsize);
                 if (cp >= 0xD800 && cp <= 0xDBFF) {
                     if (end - p < 12 || p[6] != '\\' || p[7] != 'u'
-                        || jlite_hex4(p + 8, end, &lo) < 0 || lo < 0xDC00
+                        || json_strict_hex4(p + 8, end, &lo) < 0 || lo < 0xDC00
                         || lo > 0xDFFF)
-                        return jlite_fail(r, "lone high surrogate", reason,
-                                          reasonsize);
+                        return json_strict_fail(r, "lone high surrogate",
+                                                reason, reasonsize);
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     p += 6;
                 }
                 p += 4;
                 break;
             default:
-                return jlite_fail(r, "invalid escape", reason, reasonsize);
+                return json_strict_fail(r, "invalid escape", reason,
+                                        reasonsize);
             }
             p += 2;
-            jlite_put_cp(dst, cap, &len, cp);
+            json_strict_put_cp(dst, cap, &len, cp);
             continue;
         }
         if ((unsigned char)*p < 0x20) {
             r->p = p;
-            return jlite_fail(r, "control character in a string", reason, reasonsize);
+            return json_strict_fail(r, "control character in a string", reason,
+                                    reasonsize);
         }
         /* A byte >= 0x80: must start well-formed UTF-8. */
         size_t k = utf8_decode((const unsigned char *)p, (size_t)(end - p), &cp);
         if (k == 0) {
             r->p = p;
-            return jlite_fail(r, "invalid utf-8 in a string", reason, reasonsize);
+            return json_strict_fail(r, "invalid utf-8 in a string", reason,
+                                    reasonsize);
         }
         if (dst && len < cap)
             memcpy(dst + len, p, k < cap - len ? k : cap - len);
@@ -209,7 +220,7 @@ jlite_scan_string(jlite_reader *r, char *dst, size_t cap, size_t *n, char *reaso
 
 /* Skips the digits at r->p; returns how many. */
 static size_t
-jlite_digits(jlite_reader *r)
+json_strict_digits(json_strict_reader *r)
 {
     const char *p0 = r->p;
 
@@ -220,57 +231,59 @@ jlite_digits(jlite_reader *r)
 
 /* Reads a number as RFC 8259 writes it. Returns 0, or -1 with a reason. */
 static int
-jlite_scan_number(jlite_reader *r, char *reason, size_t reasonsize)
+json_strict_scan_number(json_strict_reader *r, char *reason, size_t reasonsize)
 {
     if (r->p < r->end && *r->p == '-')
         r->p++;
     if (r->p < r->end && *r->p == '0')
         r->p++;
-    else if (jlite_digits(r) == 0)
-        return jlite_fail(r, "invalid number", reason, reasonsize);
+    else if (json_strict_digits(r) == 0)
+        return json_strict_fail(r, "invalid number", reason, reasonsize);
     if (r->p < r->end && *r->p == '.') {
         r->p++;
-        if (jlite_digits(r) == 0)
-            return jlite_fail(r, "invalid number", reason, reasonsize);
+        if (json_strict_digits(r) == 0)
+            return json_strict_fail(r, "invalid number", reason, reasonsize);
     }
     if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
         r->p++;
         if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
             r->p++;
-        if (jlite_digits(r) == 0)
-            return jlite_fail(r, "invalid number", reason, reasonsize);
+        if (json_strict_digits(r) == 0)
+            return json_strict_fail(r, "invalid number", reason, reasonsize);
     }
     return 0;
 }
 
 /* Reads literal word (true, false or null) at r->p. */
 static int
-jlite_scan_word(jlite_reader *r, const char *word, char *reason, size_t reasonsize)
+json_strict_scan_word(json_strict_reader *r, const char *word, char *reason,
+                      size_t reasonsize)
 {
     size_t n = strlen(word);
 
     if ((size_t)(r->end - r->p) < n || memcmp(r->p, word, n) != 0)
-        return jlite_fail(r, "invalid literal", reason, reasonsize);
+        return json_strict_fail(r, "invalid literal", reason, reasonsize);
     r->p += n;
     return 0;
 }
 
-static int jlite_scan_value(jlite_reader *r, int depth, enum jlite_type *type,
-                            char *reason, size_t reasonsize);
+static int json_strict_scan_value(json_strict_reader *r, int depth,
+                                  enum json_strict_type *type, char *reason,
+                                  size_t reasonsize);
 
 /* Reads the array or object opening at r->p (open is '[' or '{'). */
 static int
-jlite_scan_container(jlite_reader *r, int depth, char open, char *reason,
-                     size_t reasonsize)
+json_strict_scan_container(json_strict_reader *r, int depth, char open,
+                           char *reason, size_t reasonsize)
 {
     char close = open == '[' ? ']' : '}';
-    enum jlite_type type;
+    enum json_strict_type type;
     size_t n;
 
-    if (depth > JLITE_DEPTH_MAX)
-        return jlite_fail(r, "nesting too deep", reason, reasonsize);
+    if (depth > JSON_STRICT_DEPTH_MAX)
+        return json_strict_fail(r, "nesting too deep", reason, reasonsize);
     r->p++;
-    jlite_skip_ws(r);
+    json_strict_skip_ws(r);
     if (r->p < r->end && *r->p == close) {
         r->p++;
         return 0;
@@ -278,86 +291,91 @@ jlite_scan_container(jlite_reader *r, int depth, char open, char *reason,
     for (;;) {
         if (open == '{') {
             if (r->p >= r->end || *r->p != '"')
-                return jlite_fail(r, "expected a key", reason, reasonsize);
-            if (jlite_scan_string(r, NULL, 0, &n, reason, reasonsize) < 0)
+                return json_strict_fail(r, "expected a key", reason,
+                                        reasonsize);
+            if (json_strict_scan_string(r, NULL, 0, &n, reason, reasonsize) < 0)
                 return -1;
-            jlite_skip_ws(r);
+            json_strict_skip_ws(r);
             if (r->p >= r->end || *r->p != ':')
-                return jlite_fail(r, "expected ':'", reason, reasonsize);
+                return json_strict_fail(r, "expected ':'", reason, reasonsize);
             r->p++;
-            jlite_skip_ws(r);
+            json_strict_skip_ws(r);
         }
-        if (jlite_scan_value(r, depth, &type, reason, reasonsize) < 0)
+        if (json_strict_scan_value(r, depth, &type, reason, reasonsize) < 0)
             return -1;
-        jlite_skip_ws(r);
+        json_strict_skip_ws(r);
         if (r->p < r->end && *r->p == close) {
             r->p++;
             return 0;
         }
         if (r->p >= r->end || *r->p != ',')
-            return jlite_fail(r, open == '[' ? "expected ',' or ']'"
+            return json_strict_fail(r, open == '[' ? "expected ',' or ']'"
                                              : "expected ',' or '}'",
                               reason, reasonsize);
         r->p++;
-        jlite_skip_ws(r);
+        json_strict_skip_ws(r);
     }
 }
 
 /* Reads any value at r->p (whitespace skipped before), nested ones at
  * depth + 1, and stores its type. */
 static int
-jlite_scan_value(jlite_reader *r, int depth, enum jlite_type *type, char *reason,
-                 size_t reasonsize)
+json_strict_scan_value(json_strict_reader *r, int depth,
+                       enum json_strict_type *type, char *reason,
+                       size_t reasonsize)
 {
     size_t n;
 
     if (r->p >= r->end)
-        return jlite_fail(r, "expected a value", reason, reasonsize);
+        return json_strict_fail(r, "expected a value", reason, reasonsize);
     switch (*r->p) {
     case '"':
-        *type = JLITE_STRING;
-        return jlite_scan_string(r, NULL, 0, &n, reason, reasonsize);
+        *type = JSON_STRICT_STRING;
+        return json_strict_scan_string(r, NULL, 0, &n, reason, reasonsize);
     case '{':
-        *type = JLITE_OBJECT;
-        return jlite_scan_container(r, depth + 1, '{', reason, reasonsize);
+        *type = JSON_STRICT_OBJECT;
+        return json_strict_scan_container(r, depth + 1, '{', reason,
+                                          reasonsize);
     case '[':
-        *type = JLITE_ARRAY;
-        return jlite_scan_container(r, depth + 1, '[', reason, reasonsize);
+        *type = JSON_STRICT_ARRAY;
+        return json_strict_scan_container(r, depth + 1, '[', reason,
+                                          reasonsize);
     case 't':
-        *type = JLITE_TRUE;
-        return jlite_scan_word(r, "true", reason, reasonsize);
+        *type = JSON_STRICT_TRUE;
+        return json_strict_scan_word(r, "true", reason, reasonsize);
     case 'f':
-        *type = JLITE_FALSE;
-        return jlite_scan_word(r, "false", reason, reasonsize);
+        *type = JSON_STRICT_FALSE;
+        return json_strict_scan_word(r, "false", reason, reasonsize);
     case 'n':
-        *type = JLITE_NULL;
-        return jlite_scan_word(r, "null", reason, reasonsize);
+        *type = JSON_STRICT_NULL;
+        return json_strict_scan_word(r, "null", reason, reasonsize);
     default:
-        *type = JLITE_NUMBER;
-        return jlite_scan_number(r, reason, reasonsize);
+        *type = JSON_STRICT_NUMBER;
+        return json_strict_scan_number(r, reason, reasonsize);
     }
 }
 
 int
-jlite_open(jlite_reader *r, const char *data, size_t len, char *reason,
-           size_t reasonsize)
+json_strict_open(json_strict_reader *r, const char *data, size_t len,
+                 char *reason, size_t reasonsize)
 {
     r->start = r->p = data;
     r->end = data + len;
     r->members = 0;
     r->done = 0;
-    jlite_skip_ws(r);
+    json_strict_skip_ws(r);
     if (r->p >= r->end)
-        return jlite_fail(r, "no value", reason, reasonsize);
+        return json_strict_fail(r, "no value", reason, reasonsize);
     if (*r->p != '{') {
-        enum jlite_type type;
+        enum json_strict_type type;
 
         /* Some other value, or not JSON at all? */
-        if (jlite_scan_value(r, 0, &type, reason, reasonsize) < 0)
+        if (json_strict_scan_value(r, 0, &type, reason, reasonsize) < 0)
             return -1;
-        jlite_skip_ws(r);
+        json_strict_skip_ws(r);
         if (r->p != r->end)
-            return jlite_fail(r, "data after the value", reason, reasonsize);
+            return json_strict_fail(r, "data after the value", reason,
+                                    reasonsize);
         snprintf(reason, reasonsize, "not a json object");
         return -1;
     }
@@ -367,44 +385,47 @@ jlite_open(jlite_reader *r, const char *data, size_t len, char *reason,
 
 /* Reads the end of the object: after '}', only whitespace. */
 static int
-jlite_close(jlite_reader *r, char *reason, size_t reasonsize)
+json_strict_close(json_strict_reader *r, char *reason, size_t reasonsize)
 {
     r->p++;
-    jlite_skip_ws(r);
+    json_strict_skip_ws(r);
     if (r->p != r->end)
-        return jlite_fail(r, "data after the object", reason, reasonsize);
+        return json_strict_fail(r, "data after the object", reason, reasonsize);
     r->done = 1;
     return 0;
 }
 
-/* jlite_next, before the reader is marked spent on an error. */
+/* json_strict_next, before the reader is marked spent on an error. */
 static int
-jlite_member_read(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize)
+json_strict_member_read(json_strict_reader *r, json_strict_member *m,
+                        char *reason, size_t reasonsize)
 {
     const char *v;
 
-    jlite_skip_ws(r);
+    json_strict_skip_ws(r);
     if (r->p < r->end && *r->p == '}')
-        return jlite_close(r, reason, reasonsize);
+        return json_strict_close(r, reason, reasonsize);
     if (r->members > 0) {
         if (r->p >= r->end || *r->p != ',')
-            return jlite_fail(r, "expected ',' or '}'", reason, reasonsize);
+            return json_strict_fail(r, "expected ',' or '}'", reason,
+                                    reasonsize);
         r->p++;
-        jlite_skip_ws(r);
+        json_strict_skip_ws(r);
     }
     if (r->p >= r->end || *r->p != '"')
-        return jlite_fail(r, "expected a key", reason, reasonsize);
-    if (jlite_scan_string(r, m->key, JLITE_KEY_MAX, &m->keylen, reason,
-                          reasonsize) < 0)
+        return json_strict_fail(r, "expected a key", reason, reasonsize);
+    if (json_strict_scan_string(r, m->key, JSON_STRICT_KEY_MAX, &m->keylen,
+                                reason, reasonsize) < 0)
         return -1;
-    m->key[m->keylen < JLITE_KEY_MAX ? m->keylen : JLITE_KEY_MAX] = '\0';
-    jlite_skip_ws(r);
+    m->key[m->keylen < JSON_STRICT_KEY_MAX ? m->keylen : JSON_STRICT_KEY_MAX]
+        = '\0';
+    json_strict_skip_ws(r);
     if (r->p >= r->end || *r->p != ':')
-        return jlite_fail(r, "expected ':'", reason, reasonsize);
+        return json_strict_fail(r, "expected ':'", reason, reasonsize);
     r->p++;
-    jlite_skip_ws(r);
+    json_strict_skip_ws(r);
     v = r->p;
-    if (jlite_scan_value(r, 0, &m->type, reason, reasonsize) < 0)
+    if (json_strict_scan_value(r, 0, &m->type, reason, reasonsize) < 0)
         return -1;
     m->value = v;
     m->valuelen = (size_t)(r->p - v);
@@ -413,7 +434,8 @@ jlite_member_read(jlite_reader *r, jlite_member *m, char *reason, size_t reasons
 }
 
 int
-jlite_next(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize)
+json_strict_next(json_strict_reader *r, json_strict_member *m, char *reason,
+                 size_t reasonsize)
 {
     int rc;
 
@@ -423,21 +445,21 @@ jlite_next(jlite_reader *r, jlite_member *m, char *reason, size_t reasonsize)
     }
     if (r->done)
         return 0;
-    if ((rc = jlite_member_read(r, m, reason, reasonsize)) < 0)
+    if ((rc = json_strict_member_read(r, m, reason, reasonsize)) < 0)
         r->done = -1;
     return rc;
 }
 
 long
-jlite_string(const jlite_member *m, char *dst, size_t dstsize)
+json_strict_string(const json_strict_member *m, char *dst, size_t dstsize)
 {
-    jlite_reader r = { m->value, m->value, m->value + m->valuelen, 0, 0 };
+    json_strict_reader r = { m->value, m->value, m->value + m->valuelen, 0, 0 };
     char reason[8];
     size_t n;
 
-    if (m->type != JLITE_STRING || dstsize == 0 || m->valuelen < 2)
+    if (m->type != JSON_STRICT_STRING || dstsize == 0 || m->valuelen < 2)
         return -1;
-    /* jlite_next checked it: without a backslash it is its own text. Half
+    /* json_strict_next checked it: without a backslash it is its own text. Half
      * the consumer's string scanning, per callgrind. */
     n = m->valuelen - 2;
     if (memchr(m->value + 1, '\\', n) == NULL) {
@@ -447,7 +469,8 @@ jlite_string(const jlite_member *m, char *dst, size_t dstsize)
         dst[n] = '\0';
         return (long)n;
     }
-    if (jlite_scan_string(&r, dst, dstsize - 1, &n, reason, sizeof(reason)) < 0)
+    if (json_strict_scan_string(&r, dst, dstsize - 1, &n, reason,
+                                sizeof(reason)) < 0)
         return -1;
     if (n > dstsize - 1)
         return -1;
@@ -456,13 +479,13 @@ jlite_string(const jlite_member *m, char *dst, size_t dstsize)
 }
 
 int
-jlite_integer(const jlite_member *m, long long *v)
+json_strict_integer(const json_strict_member *m, long long *v)
 {
     const char *p = m->value, *end = m->value + m->valuelen;
     int neg = 0;
     unsigned long long u = 0, limit;
 
-    if (m->type != JLITE_NUMBER || p == end)
+    if (m->type != JSON_STRICT_NUMBER || p == end)
         return -1;
     if (*p == '-') {
         neg = 1;

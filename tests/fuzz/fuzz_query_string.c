@@ -1,27 +1,29 @@
-/* fuzz_qs.c - libFuzzer target for qs_parse and qs_encode (lib/core/qs.h).
+/* fuzz_query_string.c - libFuzzer target for query_string_parse and
+ * query_string_encode (lib/core/query_string.h).
  *
- * Input: the bytes before the first NUL are the query string (qs_parse
- * takes a C string, as the report worker gets QUERY_STRING). The byte
- * after that NUL, if any, picks max (0 to QS_MAX_PARAMS); without one max
- * is QS_MAX_PARAMS, what lib/report/params.c passes. The query and the max
- * parameters are allocated with their exact sizes so ASan sees any access
- * past them.
+ * Input: the bytes before the first NUL are the query string
+ * (query_string_parse takes a C string, as the report worker gets
+ * QUERY_STRING). The byte after that NUL, if any, picks max (0 to
+ * QUERY_STRING_MAX_PARAMS); without one max is QUERY_STRING_MAX_PARAMS, what
+ * lib/report/params.c passes. The query and the max parameters are allocated
+ * with their exact sizes so ASan sees any access past them.
  *
  * Checked, besides what ASan and UBSan catch:
- *  - qs_parse returns -1 or a count from 0 to max;
+ *  - query_string_parse returns -1 or a count from 0 to max;
  *  - on -1, reason is a non-empty NUL-terminated string;
  *  - otherwise the count is the number of non-empty '&'-separated pieces,
  *    and each key and value is NUL-terminated inside its array, well-formed
- *    UTF-8 without NUL or control characters (qs_parse refuses the rest);
- *  - the parameters re-encoded with qs_encode ("k=v&...") parse back to
- *    the same keys and values. */
+ *    UTF-8 without NUL or control characters (query_string_parse refuses the
+ * rest);
+ *  - the parameters re-encoded with query_string_encode ("k=v&...") parse back
+ * to the same keys and values. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "fuzz.h"
-#include "qs.h"
+#include "query_string.h"
 #include "utf8.h"
 
 /* Returns the number of non-empty pieces of q between '&'s. */
@@ -53,14 +55,14 @@ fuzz_qs_text(const char *s, size_t size)
 
 /* Encodes p[0..n) back into a query string in b. */
 static void
-fuzz_qs_encode(buf *b, const qs_param *p, int n)
+fuzz_qs_encode(buf *b, const query_string_param *p, int n)
 {
     for (int i = 0; i < n; i++) {
         if (i > 0)
             buf_puts(b, "&");
-        qs_encode(b, p[i].key);
+        query_string_encode(b, p[i].key);
         buf_puts(b, "=");
-        qs_encode(b, p[i].value);
+        query_string_encode(b, p[i].value);
     }
     FUZZ_ASSERT(!b->failed, "out of memory");
 }
@@ -70,13 +72,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *nul = memchr(data, '\0', size);
     size_t qlen = nul ? (size_t)(nul - data) : size;
-    int max = QS_MAX_PARAMS, rc, rc2;
-    qs_param *out, *back;
+    int max = QUERY_STRING_MAX_PARAMS, rc, rc2;
+    query_string_param *out, *back;
     char reason[128], *query;
     buf b = BUF_INIT;
 
     if (nul && qlen + 1 < size)
-        max = data[qlen + 1] % (QS_MAX_PARAMS + 1);
+        max = data[qlen + 1] % (QUERY_STRING_MAX_PARAMS + 1);
     query = malloc(qlen + 1);
     out = malloc(sizeof(*out) * (size_t)max);
     back = malloc(sizeof(*back) * (size_t)max);
@@ -85,7 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     query[qlen] = '\0';
 
     memset(reason, 'R', sizeof(reason));
-    rc = qs_parse(query, out, max, reason, sizeof(reason));
+    rc = query_string_parse(query, out, max, reason, sizeof(reason));
     FUZZ_ASSERT(rc >= -1 && rc <= max, "count outside -1..max");
     if (rc < 0) {
         FUZZ_ASSERT(memchr(reason, '\0', sizeof(reason)) != NULL,
@@ -101,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     fuzz_qs_encode(&b, out, rc);
-    rc2 = qs_parse(b.data, back, max, reason, sizeof(reason));
+    rc2 = query_string_parse(b.data, back, max, reason, sizeof(reason));
     FUZZ_ASSERT(rc2 == rc, "re-encoded parameters parse to another count");
     for (int i = 0; i < rc; i++)
         FUZZ_ASSERT(strcmp(out[i].key, back[i].key) == 0

@@ -1,4 +1,4 @@
-/* check_hsrv - the monitoring listener: answers, limits, bad requests,
+/* check_http_listener - the monitoring listener: answers, limits, bad requests,
  * idle clients and addresses, over real loopback connections; the
  * readiness answer it serves, cached and checked one at a time; and the
  * probe router every program's monitoring endpoints go through. */
@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "hsrv.h"
+#include "http_listener.h"
 #include "metrics.h"
 #include "probe.h"
 #include "readiness.h"
@@ -49,11 +49,11 @@ fake_handler(void *ctx, const char *path, buf *body, const char **type)
 /* Sends len bytes of req (no shutdown when keep_open) to the server and
  * returns what it answered, in a static buffer. */
 static const char *
-exchange(const hsrv *s, const char *req, size_t len, int keep_open)
+exchange(const http_listener *s, const char *req, size_t len, int keep_open)
 {
     static char answer[65536];
     struct sockaddr_in sin;
-    const char *port = strrchr(hsrv_address(s), ':') + 1;
+    const char *port = strrchr(http_listener_address(s), ':') + 1;
     size_t got = 0;
     ssize_t n;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -79,7 +79,7 @@ exchange(const hsrv *s, const char *req, size_t len, int keep_open)
 }
 
 static const char *
-get(const hsrv *s, const char *req)
+get(const http_listener *s, const char *req)
 {
     return exchange(s, req, strlen(req), 0);
 }
@@ -109,11 +109,12 @@ START_TEST(test_answers)
 {
     char err[256];
     atomic_int calls = 0;
-    hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
+    http_listener *s = http_listener_start("127.0.0.1:0", fake_handler, &calls,
+                                           err, sizeof(err));
     const char *a;
 
     ck_assert_msg(s != NULL, "%s", err);
-    ck_assert_str_ne(strrchr(hsrv_address(s), ':'), ":0");
+    ck_assert_str_ne(strrchr(http_listener_address(s), ':'), ":0");
 
     a = get(s, "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
     ck_assert_msg(status_of(a) == 200, "%s", a);
@@ -136,21 +137,22 @@ START_TEST(test_answers)
     a = get(s, "GET /nothing HTTP/1.0\r\n\r\n");
     ck_assert_msg(status_of(a) == 404, "%s", a);
     ck_assert_int_eq(calls, 5);
-    hsrv_stop(s);
+    http_listener_stop(s);
 }
 END_TEST
 
 
 /* Opens a connection and sends req without reading the answer. */
 static int
-send_only(const hsrv *s, const char *req)
+send_only(const http_listener *s, const char *req)
 {
     struct sockaddr_in sin;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
 
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
-    sin.sin_port = htons((uint16_t)atoi(strrchr(hsrv_address(s), ':') + 1));
+    sin.sin_port
+        = htons((uint16_t)atoi(strrchr(http_listener_address(s), ':') + 1));
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
     ck_assert_int_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
@@ -162,7 +164,8 @@ START_TEST(test_slow_does_not_block)
     struct timespec t0;
     char err[256], answer[256];
     atomic_int calls = 0;
-    hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
+    http_listener *s = http_listener_start("127.0.0.1:0", fake_handler, &calls,
+                                           err, sizeof(err));
     int slow[2];
     double ms;
 
@@ -182,7 +185,7 @@ START_TEST(test_slow_does_not_block)
         ck_assert_msg(strstr(answer, "\r\n\r\nslow\n") != NULL, "%s", answer);
         close(slow[i]);
     }
-    hsrv_stop(s);
+    http_listener_stop(s);
 }
 END_TEST
 START_TEST(test_bad_requests)
@@ -190,7 +193,8 @@ START_TEST(test_bad_requests)
     struct timespec t0;
     char err[256], *big;
     atomic_int calls = 0;
-    hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
+    http_listener *s = http_listener_start("127.0.0.1:0", fake_handler, &calls,
+                                           err, sizeof(err));
     const char *a;
     double ms;
 
@@ -203,10 +207,10 @@ START_TEST(test_bad_requests)
     a = get(s, "GET /ok\r\n\r\n");              /* HTTP/0.9 */
     ck_assert_msg(status_of(a) == 400, "%s", a);
 
-    big = malloc(HSRV_REQUEST_MAX * 3);
-    memset(big, 'a', HSRV_REQUEST_MAX * 3);
+    big = malloc(HTTP_LISTENER_REQUEST_MAX * 3);
+    memset(big, 'a', HTTP_LISTENER_REQUEST_MAX * 3);
     memcpy(big, "GET /ok HTTP/1.1\r\nX: ", 21);
-    a = exchange(s, big, HSRV_REQUEST_MAX * 3, 0);
+    a = exchange(s, big, HTTP_LISTENER_REQUEST_MAX * 3, 0);
     ck_assert_msg(status_of(a) == 431, "%.60s", a);
     free(big);
 
@@ -215,17 +219,18 @@ START_TEST(test_bad_requests)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     a = exchange(s, "GET /ok HT", 10, 1);
     ms = ms_since(&t0);
-    ck_assert_msg(ms < HSRV_IDLE_TIMEOUT_S * 1000 + 1500, "half a request held %.0f ms", ms);
+    ck_assert_msg(ms < HTTP_LISTENER_IDLE_TIMEOUT_S * 1000 + 1500,
+                  "half a request held %.0f ms", ms);
     ck_assert_msg(status_of(get(s, "GET /ok HTTP/1.0\r\n\r\n")) == 200, "no 200 after");
     ck_assert_int_eq(calls, 1);
-    hsrv_stop(s);
+    http_listener_stop(s);
 }
 END_TEST
 
 /* Opens a connection to s from the loopback address from (127.0.0.x) and
  * sends nothing. Returns the socket. */
 static int
-connect_from(const hsrv *s, const char *from)
+connect_from(const http_listener *s, const char *from)
 {
     struct sockaddr_in src, dst;
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -236,7 +241,8 @@ connect_from(const hsrv *s, const char *from)
     ck_assert_int_eq(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
     memset(&dst, 0, sizeof(dst));
     dst.sin_family = AF_INET;
-    dst.sin_port = htons((uint16_t)atoi(strrchr(hsrv_address(s), ':') + 1));
+    dst.sin_port
+        = htons((uint16_t)atoi(strrchr(http_listener_address(s), ':') + 1));
     dst.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_int_eq(connect(fd, (struct sockaddr *)&dst, sizeof(dst)), 0);
     return fd;
@@ -244,14 +250,15 @@ connect_from(const hsrv *s, const char *from)
 
 /* Idle connections from a few clients (more than the old listener's 8
  * threads) neither hold up a scrape from another address nor take more
- * than their share: one address gets at most HSRV_MAX_PER_ADDRESS. */
+ * than their share: one address gets at most HTTP_LISTENER_MAX_PER_ADDRESS. */
 START_TEST(test_idle_clients)
 {
-    enum { CLIENTS = 5, EACH = HSRV_MAX_PER_ADDRESS + 4 };
+    enum { CLIENTS = 5, EACH = HTTP_LISTENER_MAX_PER_ADDRESS + 4 };
     struct timespec t0;
     char err[256], from[32], byte;
     atomic_int calls = 0;
-    hsrv *s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
+    http_listener *s = http_listener_start("127.0.0.1:0", fake_handler, &calls,
+                                           err, sizeof(err));
     int idle[CLIENTS][EACH], open_ones = 0, closed = 0;
     double ms;
 
@@ -280,10 +287,10 @@ START_TEST(test_idle_clients)
                 open_ones++;
             close(idle[c][i]);
         }
-    ck_assert_msg(open_ones <= CLIENTS * HSRV_MAX_PER_ADDRESS,
+    ck_assert_msg(open_ones <= CLIENTS * HTTP_LISTENER_MAX_PER_ADDRESS,
                   "%d connections kept open for %d clients", open_ones, CLIENTS);
-    ck_assert_int_eq(closed, CLIENTS * (EACH - HSRV_MAX_PER_ADDRESS));
-    hsrv_stop(s);
+    ck_assert_int_eq(closed, CLIENTS * (EACH - HTTP_LISTENER_MAX_PER_ADDRESS));
+    http_listener_stop(s);
 }
 END_TEST
 
@@ -295,22 +302,24 @@ START_TEST(test_addresses)
     };
     char err[256];
     atomic_int calls = 0;
-    hsrv *s;
+    http_listener *s;
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        s = hsrv_start(bad[i], fake_handler, &calls, err, sizeof(err));
+        s = http_listener_start(bad[i], fake_handler, &calls, err, sizeof(err));
         ck_assert_msg(s == NULL, "\"%s\" was accepted", bad[i]);
         ck_assert_msg(strstr(err, "not host:port") != NULL, "%s: %s", bad[i], err);
     }
     /* A port in use names the address and the reason. */
-    s = hsrv_start("127.0.0.1:0", fake_handler, &calls, err, sizeof(err));
+    s = http_listener_start("127.0.0.1:0", fake_handler, &calls, err,
+                            sizeof(err));
     ck_assert_ptr_nonnull(s);
     char addr[96];
-    snprintf(addr, sizeof(addr), "%s", hsrv_address(s));
-    ck_assert_ptr_null(hsrv_start(addr, fake_handler, &calls, err, sizeof(err)));
+    snprintf(addr, sizeof(addr), "%s", http_listener_address(s));
+    ck_assert_ptr_null(
+        http_listener_start(addr, fake_handler, &calls, err, sizeof(err)));
     ck_assert_msg(strstr(err, addr) && strstr(err, "in use"), "%s", err);
-    hsrv_stop(s);
-    hsrv_stop(NULL);
+    http_listener_stop(s);
+    http_listener_stop(NULL);
 }
 END_TEST
 
@@ -487,9 +496,9 @@ START_TEST(test_probe_router)
 END_TEST
 
 static Suite *
-hsrv_suite(void)
+http_listener_suite(void)
 {
-    Suite *s = suite_create("hsrv");
+    Suite *s = suite_create("http_listener");
     TCase *tc = tcase_create("serve");
 
     tcase_set_timeout(tc, 30);
@@ -511,7 +520,7 @@ hsrv_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(hsrv_suite());
+    SRunner *sr = srunner_create(http_listener_suite());
     int failed;
 
     srunner_run_all(sr, CK_NORMAL);

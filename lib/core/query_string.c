@@ -1,5 +1,5 @@
-/* qs.c - parsing of URL query strings. */
-#include "qs.h"
+/* query_string.c - parsing of URL query strings. */
+#include "query_string.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +12,8 @@
 /* Decodes src[0..len) into dst (cap bytes with the NUL). Returns 0, or -1
  * with a reason naming what. */
 static int
-qs_decode(char *dst, size_t cap, const char *src, size_t len, const char *what,
-          char *reason, size_t reasonsize)
+query_string_decode(char *dst, size_t cap, const char *src, size_t len,
+                    const char *what, char *reason, size_t reasonsize)
 {
     long n = percent_decode(dst, cap - 1, src, len, PERCENT_STRICT | PERCENT_FORM);
 
@@ -35,8 +35,8 @@ qs_decode(char *dst, size_t cap, const char *src, size_t len, const char *what,
 }
 
 int
-qs_parse(const char *query, qs_param *out, int max, char *reason,
-         size_t reasonsize)
+query_string_parse(const char *query, query_string_param *out, int max,
+                   char *reason, size_t reasonsize)
 {
     const char *p = query ? query : "", *end, *eq;
     int n = 0;
@@ -51,15 +51,16 @@ qs_parse(const char *query, qs_param *out, int max, char *reason,
                 return -1;
             }
             eq = memchr(p, '=', (size_t)(end - p));
-            if (qs_decode(out[n].key, sizeof(out[n].key), p,
+            if (query_string_decode(out[n].key, sizeof(out[n].key), p,
                           (size_t)((eq ? eq : end) - p), "a parameter name",
                           reason, reasonsize) < 0)
                 return -1;
             if (eq == NULL)
                 out[n].value[0] = '\0';
-            else if (qs_decode(out[n].value, sizeof(out[n].value), eq + 1,
-                               (size_t)(end - eq - 1), "a parameter value", reason,
-                               reasonsize) < 0)
+            else if (query_string_decode(out[n].value, sizeof(out[n].value),
+                                         eq + 1, (size_t)(end - eq - 1),
+                                         "a parameter value", reason,
+                                         reasonsize) < 0)
                 return -1;
             n++;
         }
@@ -69,7 +70,7 @@ qs_parse(const char *query, qs_param *out, int max, char *reason,
 }
 
 int
-qs_encode(buf *b, const char *s)
+query_string_encode(buf *b, const char *s)
 {
     char esc[3] = { '%', 0, 0 };
 

@@ -1,32 +1,33 @@
-/* cstats.c - the consumer's statistics as Prometheus text. */
-#include "cstats.h"
+/* consumer_stats.c - the consumer's statistics as Prometheus text. */
+#include "consumer_stats.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "vtime.h"
+#include "timestamp.h"
 
 /* Flush times: a healthy flush takes a few ms, a slow database seconds. */
-static const double cstats_flush_bounds[] = {
+static const double consumer_stats_flush_bounds[] = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 };
 
 void
-cstats_init(cstats *st, int64_t now_ms)
+consumer_stats_init(consumer_stats *st, int64_t now_ms)
 {
     memset(st, 0, sizeof(*st));
     atomic_store(&st->started_ms, now_ms);
-    atomic_store(&st->loop_ms, vtime_mono_ms());
-    for (int i = 0; i < CSTATS_MAX_PARTITIONS; i++)
+    atomic_store(&st->loop_ms, timestamp_mono_ms());
+    for (int i = 0; i < CONSUMER_STATS_MAX_PARTITIONS; i++)
         atomic_store(&st->lag[i], -1);
-    metrics_hist_init(&st->flush_seconds, cstats_flush_bounds,
-                      sizeof(cstats_flush_bounds) / sizeof(cstats_flush_bounds[0]));
+    metrics_hist_init(&st->flush_seconds, consumer_stats_flush_bounds,
+                      sizeof(consumer_stats_flush_bounds)
+                          / sizeof(consumer_stats_flush_bounds[0]));
 }
 
 void
-cstats_set_lag(cstats *st, int32_t p, int64_t lag)
+consumer_stats_set_lag(consumer_stats *st, int32_t p, int64_t lag)
 {
-    if (p < 0 || p >= CSTATS_MAX_PARTITIONS)
+    if (p < 0 || p >= CONSUMER_STATS_MAX_PARTITIONS)
         return;
     atomic_store_explicit(&st->lag[p], lag < 0 ? -1 : lag, memory_order_relaxed);
 }
@@ -34,7 +35,7 @@ cstats_set_lag(cstats *st, int32_t p, int64_t lag)
 #define LOAD(field) atomic_load_explicit(&st->field, memory_order_relaxed)
 
 void
-cstats_render(cstats *st, int64_t now_ms, buf *out)
+consumer_stats_render(consumer_stats *st, int64_t now_ms, buf *out)
 {
     const char *labels[2] = { "partition", NULL };
     int64_t last = LOAD(last_flush_ms);
@@ -75,7 +76,7 @@ cstats_render(cstats *st, int64_t now_ms, buf *out)
                    "Messages in a held partition not in PostgreSQL yet "
                    "(Kafka's high watermark as last seen, minus the offset "
                    "PostgreSQL holds).");
-    for (int p = 0; p < CSTATS_MAX_PARTITIONS; p++) {
+    for (int p = 0; p < CONSUMER_STATS_MAX_PARTITIONS; p++) {
         int64_t lag = LOAD(lag[p]);
 
         if (lag < 0)

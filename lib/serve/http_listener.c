@@ -1,11 +1,11 @@
-/* hsrv.c - the monitoring listener, on libmicrohttpd.
+/* http_listener.c - the monitoring listener, on libmicrohttpd.
  *
  * libmicrohttpd reads requests on a few event-loop threads (epoll), so an
  * idle or slow client costs a socket, not a thread; it bounds connections
  * in all and per client address, and drops one idle for
- * HSRV_IDLE_TIMEOUT_S. We open the listening socket ourselves so that
+ * HTTP_LISTENER_IDLE_TIMEOUT_S. We open the listening socket ourselves so that
  * "host:port" is parsed in one place and port 0 can be reported. */
-#include "hsrv.h"
+#include "http_listener.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -18,10 +18,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-struct hsrv {
+struct http_listener {
     struct MHD_Daemon *daemon;
     int fd;                 /* listening socket, ours to close */
-    hsrv_handler handler;
+    http_listener_handler handler;
     void *ctx;
     char address[96];
 };
@@ -29,7 +29,7 @@ struct hsrv {
 /* Splits "host:port" or "[v6]:port" into host and port. Returns 0, or -1
  * when addr has neither form. */
 static int
-hsrv_split(const char *addr, char *host, size_t hostlen, char *port,
+http_listener_split(const char *addr, char *host, size_t hostlen, char *port,
            size_t portlen)
 {
     const char *colon, *end = NULL;
@@ -62,8 +62,9 @@ hsrv_split(const char *addr, char *host, size_t hostlen, char *port,
 /* Queues an answer with status, content type and body (copied). Returns
  * what libmicrohttpd's request callback returns. */
 static enum MHD_Result
-hsrv_answer(struct MHD_Connection *conn, int status, const char *content_type,
-            const char *allow, const buf *body)
+http_listener_answer(struct MHD_Connection *conn, int status,
+                     const char *content_type, const char *allow,
+                     const buf *body)
 {
     struct MHD_Response *r;
     enum MHD_Result rc;
@@ -88,12 +89,12 @@ hsrv_answer(struct MHD_Connection *conn, int status, const char *content_type,
  * drops the body of a HEAD) through the handler, anything else 405. Called
  * once the head is read; a request body, if any, is not read. */
 static enum MHD_Result
-hsrv_request(void *cls, struct MHD_Connection *conn, const char *url,
+http_listener_request(void *cls, struct MHD_Connection *conn, const char *url,
              const char *method, const char *version, const char *upload_data,
              size_t *upload_data_size, void **req_cls)
 {
     static const char text[] = "text/plain; charset=utf-8";
-    hsrv *s = cls;
+    http_listener *s = cls;
     const char *type = NULL;
     buf body = BUF_INIT;
     enum MHD_Result rc;
@@ -106,12 +107,12 @@ hsrv_request(void *cls, struct MHD_Connection *conn, const char *url,
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0
         && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
         buf_puts(&body, "only GET and HEAD are answered here\n");
-        rc = hsrv_answer(conn, 405, text, "GET, HEAD", &body);
+        rc = http_listener_answer(conn, 405, text, "GET, HEAD", &body);
         goto done;
     }
     if (url[0] != '/') {
         buf_puts(&body, "malformed request target\n");
-        rc = hsrv_answer(conn, 400, text, NULL, &body);
+        rc = http_listener_answer(conn, 400, text, NULL, &body);
         goto done;
     }
     status = s->handler(s->ctx, url, &body, &type);
@@ -121,7 +122,7 @@ hsrv_request(void *cls, struct MHD_Connection *conn, const char *url,
         status = 500;
         type = NULL;
     }
-    rc = hsrv_answer(conn, status, type ? type : text, NULL, &body);
+    rc = http_listener_answer(conn, status, type ? type : text, NULL, &body);
 done:
     buf_free(&body);
     return rc;
@@ -130,7 +131,8 @@ done:
 /* Opens a listening socket on host:port and fills s->address with the
  * address it got. Returns the socket, or -1 with err filled. */
 static int
-hsrv_listen(hsrv *s, const char *addr, char *err, size_t errlen)
+http_listener_listen(http_listener *s, const char *addr, char *err,
+                     size_t errlen)
 {
     struct addrinfo hints, *ai = NULL;
     struct sockaddr_storage ss;
@@ -138,7 +140,7 @@ hsrv_listen(hsrv *s, const char *addr, char *err, size_t errlen)
     char host[64], port[8], h[64], p[8];
     int fd = -1, rc, one = 1;
 
-    if (hsrv_split(addr, host, sizeof(host), port, sizeof(port)) < 0) {
+    if (http_listener_split(addr, host, sizeof(host), port, sizeof(port)) < 0) {
         snprintf(err, errlen, "listen address \"%s\" is not host:port", addr);
         return -1;
     }
@@ -172,12 +174,12 @@ hsrv_listen(hsrv *s, const char *addr, char *err, size_t errlen)
     return fd;
 }
 
-hsrv *
-hsrv_start(const char *addr, hsrv_handler handler, void *ctx, char *err,
-           size_t errlen)
+http_listener *
+http_listener_start(const char *addr, http_listener_handler handler, void *ctx,
+                    char *err, size_t errlen)
 {
     sigset_t all, old;
-    hsrv *s;
+    http_listener *s;
 
     s = calloc(1, sizeof(*s));
     if (s == NULL) {
@@ -186,22 +188,24 @@ hsrv_start(const char *addr, hsrv_handler handler, void *ctx, char *err,
     }
     s->handler = handler;
     s->ctx = ctx;
-    s->fd = hsrv_listen(s, addr, err, errlen);
+    s->fd = http_listener_listen(s, addr, err, errlen);
     if (s->fd < 0)
         goto failed;
     /* Its threads take no signals: they stay with the program's own. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL, NULL,
-        hsrv_request, s,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HSRV_THREADS,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HSRV_MAX_CONNECTIONS,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HSRV_MAX_PER_ADDRESS,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HSRV_IDLE_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HSRV_REQUEST_MAX * 2,
-        MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC, 0, NULL,
+        NULL, http_listener_request, s, MHD_OPTION_LISTEN_SOCKET,
+        (MHD_socket)s->fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)HTTP_LISTENER_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)HTTP_LISTENER_MAX_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned int)HTTP_LISTENER_MAX_PER_ADDRESS,
+        MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)HTTP_LISTENER_IDLE_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)HTTP_LISTENER_REQUEST_MAX * 2, MHD_OPTION_END);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (s->daemon == NULL) {
         snprintf(err, errlen, "could not start the listener on \"%s\"", addr);
@@ -216,13 +220,13 @@ failed:
 }
 
 const char *
-hsrv_address(const hsrv *s)
+http_listener_address(const http_listener *s)
 {
     return s->address;
 }
 
 void
-hsrv_stop(hsrv *s)
+http_listener_stop(http_listener *s)
 {
     if (s == NULL)
         return;

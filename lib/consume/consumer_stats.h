@@ -1,7 +1,7 @@
-/* cstats.h - the consumer's statistics: updated by its main loop, read by
- * its monitoring listener (hsrv) as Prometheus text. */
-#ifndef VISITS_CSTATS_H
-#define VISITS_CSTATS_H
+/* consumer_stats.h - the consumer's statistics: updated by its main loop, read
+ * by its monitoring listener (http_listener) as Prometheus text. */
+#ifndef VISITS_CONSUMER_STATS_H
+#define VISITS_CONSUMER_STATS_H
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -9,9 +9,9 @@
 #include "buf.h"
 #include "metrics.h"
 
-#define CSTATS_MAX_PARTITIONS 1024
+#define CONSUMER_STATS_MAX_PARTITIONS 1024
 
-typedef struct cstats {
+typedef struct consumer_stats {
     _Atomic uint64_t events;        /* valid events taken into account */
     _Atomic uint64_t rejected;
     _Atomic uint64_t flushes;       /* committed */
@@ -22,21 +22,22 @@ typedef struct cstats {
     _Atomic uint64_t capped_visits;
     _Atomic int64_t started_ms;     /* wall clock, ms */
     _Atomic int64_t last_flush_ms;  /* wall clock of the last commit, 0: none */
-    _Atomic int64_t loop_ms;        /* vtime_mono_ms() of the main loop's last turn */
+    _Atomic int64_t
+        loop_ms; /* timestamp_mono_ms() of the main loop's last turn */
     _Atomic int assigned;           /* partitions held */
-    _Atomic int64_t lag[CSTATS_MAX_PARTITIONS];   /* -1: not held */
+    _Atomic int64_t lag[CONSUMER_STATS_MAX_PARTITIONS];   /* -1: not held */
     metrics_hist flush_seconds;     /* each flush attempt, any outcome */
-} cstats;
+} consumer_stats;
 
 /* Zeroes st, marks every partition not held and sets the flush histogram's
  * bounds; now_ms is the wall clock. */
-void cstats_init(cstats *st, int64_t now_ms);
+void consumer_stats_init(consumer_stats *st, int64_t now_ms);
 
 /* Sets partition p's lag (messages in Kafka past what was counted), or
  * marks it not held when lag < 0. Ignores p out of range. */
-void cstats_set_lag(cstats *st, int32_t p, int64_t lag);
+void consumer_stats_set_lag(consumer_stats *st, int32_t p, int64_t lag);
 
 /* Appends every metric of st as Prometheus text, ages taken at now_ms. */
-void cstats_render(cstats *st, int64_t now_ms, buf *out);
+void consumer_stats_render(consumer_stats *st, int64_t now_ms, buf *out);
 
 #endif

@@ -1,10 +1,10 @@
-/* fsrv.c - a multi-threaded FastCGI server with a clean stop.
+/* fcgi_server.c - a multi-threaded FastCGI server with a clean stop.
  *
  * How a connection reaches libfcgi. Each request is initialized with
  * FCGX_InitRequest(&req, -1, 0): a listening socket of -1, so libfcgi can
  * never accept by itself. When a thread has no connection it accepts one
- * (fsrv_accept) and sets req.ipcFd to it and req.keepConnection to 1 before
- * FCGX_Accept_r. This rests on libfcgi 2.4.2 (libfcgi/fcgiapp.c,
+ * (fcgi_server_accept) and sets req.ipcFd to it and req.keepConnection to 1
+ * before FCGX_Accept_r. This rests on libfcgi 2.4.2 (libfcgi/fcgiapp.c,
  * libfcgi/os_unix.c):
  * - FCGX_Accept_r starts with FCGX_Finish_r, which closes ipcFd only when
  *   !keepConnection (or a stream of the previous request failed, and our
@@ -27,8 +27,9 @@
  * threads blocked in libfcgi's accept, breaks that socket for every
  * process holding it, the successor that socket activation hands it to as
  * well. Here the threads poll the listening socket and an eventfd that
- * fsrv_drain writes once and nobody reads, so it wakes every idle thread. */
-#include "fsrv.h"
+ * fcgi_server_drain writes once and nobody reads, so it wakes every idle
+ * thread. */
+#include "fcgi_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,31 +49,31 @@
 
 #include "log.h"
 #include "peers.h"
-#include "vtime.h"
+#include "timestamp.h"
 
-#define FSRV_BACKLOG 1024
-#define FSRV_STACK_SIZE (512 * 1024)
-#define FSRV_DRAIN_MS 5000
-#define FSRV_LISTEN_FD 3        /* SD_LISTEN_FDS_START */
+#define FCGI_SERVER_BACKLOG 1024
+#define FCGI_SERVER_STACK_SIZE (512 * 1024)
+#define FCGI_SERVER_DRAIN_MS 5000
+#define FCGI_SERVER_LISTEN_FD 3        /* SD_LISTEN_FDS_START */
 
-/* Shared by the request threads and fsrv_run; lives until the process
+/* Shared by the request threads and fcgi_server_run; lives until the process
  * exits, since threads blocked on kept connections are never joined. */
-typedef struct fsrv {
-    fsrv_app app;           /* a copy: threads may outlive the caller's */
+typedef struct fcgi_server {
+    fcgi_server_app app;    /* a copy: threads may outlive the caller's */
     int listen_fd;          /* non-blocking */
     int stop_fd;            /* eventfd, readable once stopping */
     atomic_int stopping;
-    atomic_int drained;     /* set by fsrv_drain: nothing may start now */
+    atomic_int drained; /* set by fcgi_server_drain: nothing may start now */
     atomic_int inflight;
     atomic_int alive;
     atomic_int closed_idle; /* kept connections closed idle at the stop */
     pthread_mutex_t accept_lock;    /* one thread at a time waits to accept */
     log_limit accept_log;   /* accept failures, across threads */
     log_limit peer_log;     /* connections refused by app.peers */
-} fsrv;
+} fcgi_server;
 
 void
-fsrv_block_signals(sigset_t *set)
+fcgi_server_block_signals(sigset_t *set)
 {
     sigemptyset(set);
     sigaddset(set, SIGINT);
@@ -83,7 +84,7 @@ fsrv_block_signals(sigset_t *set)
 }
 
 static void
-fsrv_pause_ms(long ms)
+fcgi_server_pause_ms(long ms)
 {
     struct timespec pause = { ms / 1000, (ms % 1000) * 1000 * 1000 };
 
@@ -94,7 +95,7 @@ fsrv_pause_ms(long ms)
  * 0 once stopping; when both are, prefer_fd decides: a request that came
  * on a kept connection is still taken, a new connection is not. */
 static int
-fsrv_wait(fsrv *s, int fd, int prefer_fd)
+fcgi_server_wait(fcgi_server *s, int fd, int prefer_fd)
 {
     struct pollfd pfd[2];
 
@@ -105,7 +106,7 @@ fsrv_wait(fsrv *s, int fd, int prefer_fd)
             return 0;
         if (poll(pfd, 2, -1) < 0) {
             if (errno != EINTR)
-                fsrv_pause_ms(10);
+                fcgi_server_pause_ms(10);
             continue;
         }
         if (prefer_fd && pfd[0].revents != 0)
@@ -121,7 +122,7 @@ fsrv_wait(fsrv *s, int fd, int prefer_fd)
  * fd may talk to us (app.peers), else 0 after a log line (at most one a
  * second, with the count). */
 static int
-fsrv_peer_allowed(fsrv *s, int fd)
+fcgi_server_peer_allowed(fcgi_server *s, int fd)
 {
     long uid, pid;
     uint64_t n;
@@ -140,16 +141,16 @@ fsrv_peer_allowed(fsrv *s, int fd)
  * answering its first request; or -1, not counted, once stopping. Called
  * with s->accept_lock held. */
 static int
-fsrv_accept_locked(fsrv *s)
+fcgi_server_accept_locked(fcgi_server *s)
 {
     uint64_t n;
     int fd, err;
 
     for (;;) {
-        if (!fsrv_wait(s, s->listen_fd, 0))
+        if (!fcgi_server_wait(s, s->listen_fd, 0))
             return -1;
         /* Counted before the accept, and stopping checked after: pairs with
-         * fsrv_drain. A connection accepted here is always answered: a
+         * fcgi_server_drain. A connection accepted here is always answered: a
          * request failing on a new connection is not sent again when the
          * upstream has a single server (nginx sets tries to 0 for it). */
         atomic_fetch_add(&s->inflight, 1);
@@ -158,7 +159,7 @@ fsrv_accept_locked(fsrv *s)
             return -1;
         }
         fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd >= 0 && fsrv_peer_allowed(s, fd))
+        if (fd >= 0 && fcgi_server_peer_allowed(s, fd))
             return fd;
         if (fd >= 0) {
             close(fd);
@@ -175,11 +176,11 @@ fsrv_accept_locked(fsrv *s)
             log_error("could not accept a connection: %s count=%llu",
                       strerror(err), (unsigned long long)n);
         /* EMFILE, ENOBUFS: let descriptors or memory come back. */
-        fsrv_pause_ms(10);
+        fcgi_server_pause_ms(10);
     }
 }
 
-/* fsrv_accept_locked for one thread at a time. Every idle thread polling
+/* fcgi_server_accept_locked for one thread at a time. Every idle thread polling
  * the listening socket woke for each new connection, and all but one
  * found nothing to accept: with 320 threads, under wrk's load on the
  * events API (nginx opening connections past its keepalive cache) that
@@ -187,20 +188,20 @@ fsrv_accept_locked(fsrv *s)
  * which wakes one of them; the holder wakes at the stop like any poller
  * and lets the next see it. */
 static int
-fsrv_accept(fsrv *s)
+fcgi_server_accept(fcgi_server *s)
 {
     int fd;
 
     pthread_mutex_lock(&s->accept_lock);
-    fd = fsrv_accept_locked(s);
+    fd = fcgi_server_accept_locked(s);
     pthread_mutex_unlock(&s->accept_lock);
     return fd;
 }
 
 static void *
-fsrv_thread_main(void *arg)
+fcgi_server_thread_main(void *arg)
 {
-    fsrv *s = arg;
+    fcgi_server *s = arg;
     FCGX_Request req;
     void *tctx = NULL;
     int failed = 0, fresh;
@@ -215,12 +216,12 @@ fsrv_thread_main(void *arg)
     for (;;) {
         fresh = req.ipcFd < 0;
         if (fresh) {
-            if ((req.ipcFd = fsrv_accept(s)) < 0)
+            if ((req.ipcFd = fcgi_server_accept(s)) < 0)
                 break;
             req.keepConnection = 1;
-        } else if (fsrv_wait(s, req.ipcFd, 1)) {
+        } else if (fcgi_server_wait(s, req.ipcFd, 1)) {
             /* A request (or nginx closing) on a kept connection: counted
-             * before it is read, so fsrv_drain waits for it. */
+             * before it is read, so fcgi_server_drain waits for it. */
             atomic_fetch_add(&s->inflight, 1);
         } else {
             /* Stopping, and nginx keeps this connection idle: closed now,
@@ -236,7 +237,7 @@ fsrv_thread_main(void *arg)
             continue;
         }
         if (!fresh) {
-            /* Pairs with fsrv_drain: either this thread sees drained, or
+            /* Pairs with fcgi_server_drain: either this thread sees drained, or
              * the draining thread sees this request in flight. A request
              * that came on a kept connection while stopping is answered
              * (its connection closed after it: nginx sends the next one
@@ -269,7 +270,7 @@ done:
 }
 
 int
-fsrv_listen(const char *path)
+fcgi_server_listen(const char *path)
 {
     struct sockaddr_un sun;
     struct stat st;
@@ -318,7 +319,7 @@ fsrv_listen(const char *path)
     /* Owner and group may connect: run nginx as the same user or group. */
     old = umask(0117);
     if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0
-        || listen(fd, FSRV_BACKLOG) < 0) {
+        || listen(fd, FCGI_SERVER_BACKLOG) < 0) {
         int err = errno;
         umask(old);
         close(fd);
@@ -331,7 +332,7 @@ fsrv_listen(const char *path)
 
 /* Returns 1 when fd is a listening stream socket, else 0. */
 static int
-fsrv_is_listening(int fd)
+fcgi_server_is_listening(int fd)
 {
     struct stat st;
     int on = 0, type = 0;
@@ -349,7 +350,7 @@ fsrv_is_listening(int fd)
  * log line when it passed something else. The variables are removed when
  * they were meant for us, so they do not reach child processes. */
 static int
-fsrv_activated(int *fd)
+fcgi_server_activated(int *fd)
 {
     const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
     char *end;
@@ -366,17 +367,17 @@ fsrv_activated(int *fd)
         log_error("socket activation passed LISTEN_FDS=%s, expected 1 socket", fds);
         goto cleanup;
     }
-    if (!fsrv_is_listening(FSRV_LISTEN_FD)) {
+    if (!fcgi_server_is_listening(FCGI_SERVER_LISTEN_FD)) {
         log_error("socket activation passed fd %d, which is not a listening "
-                  "stream socket", FSRV_LISTEN_FD);
+                  "stream socket", FCGI_SERVER_LISTEN_FD);
         goto cleanup;
     }
-    if (fcntl(FSRV_LISTEN_FD, F_SETFD, FD_CLOEXEC) < 0) {
-        log_error("could not set close-on-exec on fd %d: %s", FSRV_LISTEN_FD,
-                  strerror(errno));
+    if (fcntl(FCGI_SERVER_LISTEN_FD, F_SETFD, FD_CLOEXEC) < 0) {
+        log_error("could not set close-on-exec on fd %d: %s",
+                  FCGI_SERVER_LISTEN_FD, strerror(errno));
         goto cleanup;
     }
-    *fd = FSRV_LISTEN_FD;
+    *fd = FCGI_SERVER_LISTEN_FD;
     rc = 1;
 cleanup:
     unsetenv("LISTEN_PID");
@@ -385,23 +386,23 @@ cleanup:
     return rc;
 }
 
-/* Opens or finds the socket to serve, made non-blocking (fsrv_accept polls
- * it), and names it in where. Returns it, or -1 with a log line. */
+/* Opens or finds the socket to serve, made non-blocking (fcgi_server_accept
+ * polls it), and names it in where. Returns it, or -1 with a log line. */
 static int
-fsrv_socket(const char *path, char *where, size_t len)
+fcgi_server_socket(const char *path, char *where, size_t len)
 {
     int fd = -1, flags;
 
     if (path[0] != '\0') {
-        fd = fsrv_listen(path);
+        fd = fcgi_server_listen(path);
         snprintf(where, len, "%s", path);
     } else {
-        switch (fsrv_activated(&fd)) {
+        switch (fcgi_server_activated(&fd)) {
         case 1:
             snprintf(where, len, "fd %d (socket activation)", fd);
             break;
         case 0:
-            if (!fsrv_is_listening(0)) {
+            if (!fcgi_server_is_listening(0)) {
                 log_error("no socket path given, no socket passed by socket "
                           "activation, and fd 0 is not a listening socket");
                 return -1;
@@ -431,13 +432,13 @@ fsrv_socket(const char *path, char *where, size_t len)
 }
 
 /* Stops accepting and waits until no request is being handled, however
- * long that takes (a slow report query), saying so every FSRV_DRAIN_MS:
- * returning earlier would let a handler run after fsrv_run returned, on
+ * long that takes (a slow report query), saying so every FCGI_SERVER_DRAIN_MS:
+ * returning earlier would let a handler run after fcgi_server_run returned, on
  * what the caller then frees. A stop that must be bounded is bounded by
  * whoever sent it (systemd's TimeoutStopSec, visits-supervise's
  * SIGKILL). The listening socket is left alone. */
 static void
-fsrv_drain(fsrv *s)
+fcgi_server_drain(fcgi_server *s)
 {
     uint64_t one = 1;
 
@@ -449,25 +450,27 @@ fsrv_drain(fsrv *s)
      * wait saw none and before drained is set; the second wait catches it,
      * and one counted later sees drained and is not started. */
     for (int pass = 0; pass < 2; pass++) {
-        for (int64_t t0 = vtime_mono_ms(), said = 0; atomic_load(&s->inflight) > 0;) {
-            if (vtime_mono_ms() - t0 >= said + FSRV_DRAIN_MS) {
-                said += FSRV_DRAIN_MS;
+        for (int64_t t0 = timestamp_mono_ms(), said = 0;
+             atomic_load(&s->inflight) > 0;) {
+            if (timestamp_mono_ms() - t0 >= said + FCGI_SERVER_DRAIN_MS) {
+                said += FCGI_SERVER_DRAIN_MS;
                 log_warn("%d requests still running after %lld ms, waiting",
                          atomic_load(&s->inflight), (long long)said);
             }
-            fsrv_pause_ms(1);
+            fcgi_server_pause_ms(1);
         }
         atomic_store(&s->drained, 1);
     }
 }
 
 int
-fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set)
+fcgi_server_run(const char *path, int threads, const fcgi_server_app *app,
+                const sigset_t *set)
 {
     char where[160];
     pthread_attr_t attr;
     pthread_t tid;
-    fsrv *s;
+    fcgi_server *s;
     int sig, started = 0;
 
     if (FCGX_Init() != 0) {
@@ -487,7 +490,7 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
         free(s);
         return -1;
     }
-    s->listen_fd = fsrv_socket(path, where, sizeof(where));
+    s->listen_fd = fcgi_server_socket(path, where, sizeof(where));
     if (s->listen_fd < 0) {
         close(s->stop_fd);
         free(s);
@@ -495,11 +498,11 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
     }
 
     pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, FSRV_STACK_SIZE);
+    pthread_attr_setstacksize(&attr, FCGI_SERVER_STACK_SIZE);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (int i = 0; i < threads; i++) {
         atomic_fetch_add(&s->alive, 1);
-        if (pthread_create(&tid, &attr, fsrv_thread_main, s) != 0) {
+        if (pthread_create(&tid, &attr, fcgi_server_thread_main, s) != 0) {
             atomic_fetch_sub(&s->alive, 1);
             log_warn("could only start %d of %d request threads", started, threads);
             break;
@@ -529,7 +532,7 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
     log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     if (s->app.before_stop)
         s->app.before_stop(s->app.ctx);
-    fsrv_drain(s);
+    fcgi_server_drain(s);
     /* Our own socket goes; an inherited one stays open, for the process
      * that serves it next, until we exit. */
     if (path[0] != '\0')
@@ -537,7 +540,7 @@ fsrv_run(const char *path, int threads, const fsrv_app *app, const sigset_t *set
     /* Idle threads are leaving; threads blocked on connections nginx keeps
      * open still use s, which then stays allocated until the process ends. */
     for (int waited = 0; atomic_load(&s->alive) > 0 && waited < 100; waited++)
-        fsrv_pause_ms(1);
+        fcgi_server_pause_ms(1);
     log_info("stopped accepting: closed_idle=%d kept connections, %d threads "
              "still on a connection", atomic_load(&s->closed_idle),
              atomic_load(&s->alive));

@@ -1,13 +1,14 @@
-/* check_jlite.c - unit tests of lib/event/jlite.h: the JSON string writer and the
- * strict reader of one top-level object, checked against jansson, which the
- * event codec used before.
+/* check_json_strict.c - unit tests of lib/event/json_strict.h: the JSON string
+ * writer and the strict reader of one top-level object, checked against
+ * jansson, which the event codec used before.
  *
- * Test cases: "write" (jlite_put_string byte for byte like jansson's compact
- * output, and its room checks), "read" (jlite_open/jlite_next on valid and
- * invalid documents, the depth limit, member iteration, cut keys), "values"
- * (jlite_string, jlite_integer), "differential" (randomly mutated documents:
- * jlite accepts what jansson accepts, save for three known differences, and
- * reads the same members). */
+ * Test cases: "write" (json_strict_put_string byte for byte like jansson's
+ * compact output, and its room checks), "read"
+ * (json_strict_open/json_strict_next on valid and invalid documents, the depth
+ * limit, member iteration, cut keys), "values" (json_strict_string,
+ * json_strict_integer), "differential" (randomly mutated documents: json_strict
+ * accepts what jansson accepts, save for three known differences, and reads the
+ * same members). */
 #include <check.h>
 #include <jansson.h>
 #include <stddef.h>
@@ -16,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jlite.h"
+#include "json_strict.h"
 
 /* A document with its length, so that it may hold NUL bytes. */
 #define DOC(s) s, sizeof(s) - 1
@@ -101,7 +102,7 @@ shown(const char *doc, size_t len)
 
 /* ---- write --------------------------------------------------------------- */
 
-/* Checks that jlite_put_string writes s (len bytes) exactly as jansson's
+/* Checks that json_strict_put_string writes s (len bytes) exactly as jansson's
  * compact encoding of the same string, and nothing outside it. */
 static void
 check_like_jansson(const char *s, size_t len)
@@ -116,15 +117,17 @@ check_like_jansson(const char *s, size_t len)
     json_decref(j);
     ck_assert(n > 0 && n <= sizeof(want));
     memset(got, 0x5A, sizeof(got));
-    ck_assert_int_eq(jlite_put_string(got, sizeof(got) - 8, &pos, s, len), 0);
+    ck_assert_int_eq(json_strict_put_string(got, sizeof(got) - 8, &pos, s, len),
+                     0);
     ck_assert_uint_eq(pos, 3 + n);
-    ck_assert_msg(memcmp(got + 3, want, n) == 0, "jlite wrote %.*s, jansson %.*s",
-                  (int)n, got + 3, (int)n, want);
+    ck_assert_msg(memcmp(got + 3, want, n) == 0,
+                  "json_strict wrote %.*s, jansson %.*s", (int)n, got + 3,
+                  (int)n, want);
     ck_assert_uint_eq(first_touched(got, 0, 3), 3);
     ck_assert_uint_eq(first_touched(got, 3 + n, sizeof(got)), sizeof(got));
 }
 
-/* Checks jlite_put_string's room checks for s (len bytes), written at
+/* Checks json_strict_put_string's room checks for s (len bytes), written at
  * offset start: every size short of the encoding fails without moving *pos
  * or writing past size, the exact size succeeds. */
 static void
@@ -133,17 +136,19 @@ check_room(const char *s, size_t len, size_t start)
     char full[1024], out[1024 + 8];
     size_t n = start, pos;
 
-    ck_assert_int_eq(jlite_put_string(full, sizeof(full), &n, s, len), 0);
+    ck_assert_int_eq(json_strict_put_string(full, sizeof(full), &n, s, len), 0);
     n -= start;                 /* the encoding's length */
     for (size_t room = 0; room <= n; room++) {
         memset(out, 0x5A, sizeof(out));
         pos = start;
         if (room < n) {
-            ck_assert_msg(jlite_put_string(out, start + room, &pos, s, len) == -1,
-                          "%zu bytes of room for %zu accepted", room, n);
+            ck_assert_msg(
+                json_strict_put_string(out, start + room, &pos, s, len) == -1,
+                "%zu bytes of room for %zu accepted", room, n);
             ck_assert_uint_eq(pos, start);
         } else {
-            ck_assert_int_eq(jlite_put_string(out, start + room, &pos, s, len), 0);
+            ck_assert_int_eq(
+                json_strict_put_string(out, start + room, &pos, s, len), 0);
             ck_assert_uint_eq(pos, start + n);
             ck_assert(memcmp(out + start, full + start, n) == 0);
         }
@@ -219,12 +224,12 @@ START_TEST(test_write_pos_past_size)
     char out[16];
     size_t pos = 20;
 
-    ck_assert_int_eq(jlite_put_string(out, sizeof(out), &pos, "", 0), -1);
+    ck_assert_int_eq(json_strict_put_string(out, sizeof(out), &pos, "", 0), -1);
     ck_assert_uint_eq(pos, 20);
     pos = 16;
-    ck_assert_int_eq(jlite_put_string(out, sizeof(out), &pos, "", 0), -1);
+    ck_assert_int_eq(json_strict_put_string(out, sizeof(out), &pos, "", 0), -1);
     pos = 14;
-    ck_assert_int_eq(jlite_put_string(out, sizeof(out), &pos, "", 0), 0);
+    ck_assert_int_eq(json_strict_put_string(out, sizeof(out), &pos, "", 0), 0);
     ck_assert_uint_eq(pos, 16);
     ck_assert(memcmp(out + 14, "\"\"", 2) == 0);
 }
@@ -232,30 +237,32 @@ END_TEST
 
 /* ---- read ---------------------------------------------------------------- */
 
-/* Reads every member of data (len bytes). Returns 1 when jlite accepts it
- * (jlite_open 0, then jlite_next 1... ending in 0), 0 with the reason. */
+/* Reads every member of data (len bytes). Returns 1 when json_strict accepts it
+ * (json_strict_open 0, then json_strict_next 1... ending in 0), 0 with the
+ * reason. */
 static int
-jlite_accepts(const char *data, size_t len, char *reason, size_t reasonsize)
+json_strict_accepts(const char *data, size_t len, char *reason,
+                    size_t reasonsize)
 {
-    jlite_reader r;
-    jlite_member m;
+    json_strict_reader r;
+    json_strict_member m;
     int rc;
 
     reason[0] = '\0';
-    if (jlite_open(&r, data, len, reason, reasonsize) < 0)
+    if (json_strict_open(&r, data, len, reason, reasonsize) < 0)
         return 0;
-    while ((rc = jlite_next(&r, &m, reason, reasonsize)) == 1)
+    while ((rc = json_strict_next(&r, &m, reason, reasonsize)) == 1)
         ;
     return rc == 0;
 }
 
-/* Checks that jlite accepts data, or refuses it with a reason that starts
+/* Checks that json_strict accepts data, or refuses it with a reason that starts
  * with want (exactly want when it is "not a json object"). */
 static void
 check_doc(const char *data, size_t len, const char *want)
 {
     char reason[256];
-    int ok = jlite_accepts(data, len, reason, sizeof(reason));
+    int ok = json_strict_accepts(data, len, reason, sizeof(reason));
 
     if (want == NULL) {
         ck_assert_msg(ok, "refused %.*s: %s", (int)len, data, reason);
@@ -386,21 +393,22 @@ START_TEST(test_read_depth)
     size_t n;
 
     for (int k = 0; k < 3; k++) {
-        n = nested_doc(doc, JLITE_DEPTH_MAX, kinds[k]);
+        n = nested_doc(doc, JSON_STRICT_DEPTH_MAX, kinds[k]);
         check_doc(doc, n, NULL);
-        n = nested_doc(doc, JLITE_DEPTH_MAX + 1, kinds[k]);
-        ck_assert(!jlite_accepts(doc, n, reason, sizeof(reason)));
+        n = nested_doc(doc, JSON_STRICT_DEPTH_MAX + 1, kinds[k]);
+        ck_assert(!json_strict_accepts(doc, n, reason, sizeof(reason)));
         ck_assert_msg(strstr(reason, "invalid json: nesting too deep") == reason,
                       "%s", reason);
         n = nested_doc(doc, 200, kinds[k]);
         check_doc(doc, n, INVALID);
     }
     /* Deeper members after a shallow one, and the limit per member. */
-    n = (size_t)snprintf(doc, sizeof(doc), "{\"x\":[1],\"y\":%.*s1%.*s,\"z\":%.*s%.*s}",
-                         JLITE_DEPTH_MAX, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
-                         JLITE_DEPTH_MAX, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
-                         JLITE_DEPTH_MAX, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
-                         JLITE_DEPTH_MAX, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+    n = (size_t)snprintf(
+        doc, sizeof(doc), "{\"x\":[1],\"y\":%.*s1%.*s,\"z\":%.*s%.*s}",
+        JSON_STRICT_DEPTH_MAX, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        JSON_STRICT_DEPTH_MAX, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        JSON_STRICT_DEPTH_MAX, "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        JSON_STRICT_DEPTH_MAX, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
     check_doc(doc, n, NULL);
 }
 END_TEST
@@ -408,8 +416,8 @@ END_TEST
 /* Checks that m is the member key (keylen bytes), of type type, whose
  * value's text is value. */
 static void
-check_member(const jlite_member *m, const char *key, size_t keylen,
-             enum jlite_type type, const char *value)
+check_member(const json_strict_member *m, const char *key, size_t keylen,
+             enum json_strict_type type, const char *value)
 {
     ck_assert_uint_eq(m->keylen, keylen);
     ck_assert(memcmp(m->key, key, keylen) == 0 && m->key[keylen] == '\0');
@@ -426,65 +434,71 @@ START_TEST(test_read_members)
         "\"t\":true,\"f\":false,\"z\":null,\"s\":\"x\\\"y\",\"\":0,"
         "\"\\u00e9\\ud83d\\ude00\":\"\"} \n";
     char reason[256] = "";
-    jlite_reader r;
-    jlite_member m;
+    json_strict_reader r;
+    json_strict_member m;
 
-    ck_assert_int_eq(jlite_open(&r, doc, sizeof(doc) - 1, reason, sizeof(reason)), 0);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "path", 4, JLITE_STRING, "\"/x\"");
+    ck_assert_int_eq(
+        json_strict_open(&r, doc, sizeof(doc) - 1, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "path", 4, JSON_STRICT_STRING, "\"/x\"");
     ck_assert_ptr_eq(m.value, strchr(doc, '/') - 1);    /* inside the input */
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "n", 1, JLITE_NUMBER, "-1.5e3");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "o", 1, JLITE_OBJECT, "{ \"a\" :[1] }");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "a", 1, JLITE_ARRAY, "[]");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "t", 1, JLITE_TRUE, "true");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "f", 1, JLITE_FALSE, "false");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "z", 1, JLITE_NULL, "null");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "s", 1, JLITE_STRING, "\"x\\\"y\"");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "", 0, JLITE_NUMBER, "0");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    check_member(&m, "\xC3\xA9\xF0\x9F\x98\x80", 6, JLITE_STRING, "\"\"");
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 0);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 0);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "n", 1, JSON_STRICT_NUMBER, "-1.5e3");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "o", 1, JSON_STRICT_OBJECT, "{ \"a\" :[1] }");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "a", 1, JSON_STRICT_ARRAY, "[]");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "t", 1, JSON_STRICT_TRUE, "true");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "f", 1, JSON_STRICT_FALSE, "false");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "z", 1, JSON_STRICT_NULL, "null");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "s", 1, JSON_STRICT_STRING, "\"x\\\"y\"");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "", 0, JSON_STRICT_NUMBER, "0");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    check_member(&m, "\xC3\xA9\xF0\x9F\x98\x80", 6, JSON_STRICT_STRING, "\"\"");
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 0);
     ck_assert_str_eq(reason, "");
 
-    ck_assert_int_eq(jlite_open(&r, DOC("{ }"), reason, sizeof(reason)), 0);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 0);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_open(&r, DOC("{ }"), reason, sizeof(reason)),
+                     0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 0);
 
     /* An error after good members, named with its byte offset. */
-    ck_assert_int_eq(jlite_open(&r, DOC("{\"a\":1,\"b\":x}"), reason, sizeof(reason)), 0);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), -1);
+    ck_assert_int_eq(
+        json_strict_open(&r, DOC("{\"a\":1,\"b\":x}"), reason, sizeof(reason)),
+        0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), -1);
     ck_assert_str_eq(reason, "invalid json: invalid number at byte 11");
 }
 END_TEST
 
 /* Reads the one member of data and checks that its key was cut to the first
- * JLITE_KEY_MAX bytes of want (wantlen bytes, the whole decoded key). */
+ * JSON_STRICT_KEY_MAX bytes of want (wantlen bytes, the whole decoded key). */
 static void
 check_long_key(const char *data, size_t len, const char *want, size_t wantlen)
 {
     char reason[256] = "";
-    jlite_reader r;
-    jlite_member m;
-    size_t cut = wantlen < JLITE_KEY_MAX ? wantlen : JLITE_KEY_MAX;
+    json_strict_reader r;
+    json_strict_member m;
+    size_t cut = wantlen < JSON_STRICT_KEY_MAX ? wantlen : JSON_STRICT_KEY_MAX;
 
     memset(&m, 0x55, sizeof(m));    /* no stale bytes may show through */
-    ck_assert_int_eq(jlite_open(&r, data, len, reason, sizeof(reason)), 0);
-    ck_assert_msg(jlite_next(&r, &m, reason, sizeof(reason)) == 1, "%s", reason);
+    ck_assert_int_eq(json_strict_open(&r, data, len, reason, sizeof(reason)),
+                     0);
+    ck_assert_msg(json_strict_next(&r, &m, reason, sizeof(reason)) == 1, "%s",
+                  reason);
     ck_assert_uint_eq(m.keylen, wantlen);
     ck_assert_uint_eq(strlen(m.key), cut);
     ck_assert_msg(memcmp(m.key, want, cut) == 0, "key %s", m.key);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 0);
 }
 
 /* After -1 the reader is spent: it keeps returning -1, even where the
@@ -495,16 +509,17 @@ START_TEST(test_read_spent_after_error)
      * after "b" and return "c" as a member. */
     const char *json = "{\"a\":1,\"b\" ,\"c\":3}";
     char reason[128] = "";
-    jlite_reader r;
-    jlite_member m;
+    json_strict_reader r;
+    json_strict_member m;
 
-    ck_assert_int_eq(jlite_open(&r, json, strlen(json), reason, sizeof(reason)), 0);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), 1);
-    ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), -1);
+    ck_assert_int_eq(
+        json_strict_open(&r, json, strlen(json), reason, sizeof(reason)), 0);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), 1);
+    ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), -1);
     ck_assert_msg(strncmp(reason, "invalid json", 12) == 0, "reason: %s", reason);
     for (int i = 0; i < 3; i++) {
         reason[0] = '\0';
-        ck_assert_int_eq(jlite_next(&r, &m, reason, sizeof(reason)), -1);
+        ck_assert_int_eq(json_strict_next(&r, &m, reason, sizeof(reason)), -1);
         ck_assert_msg(strncmp(reason, "invalid json", 12) == 0, "reason: %s", reason);
     }
 }
@@ -521,8 +536,9 @@ START_TEST(test_read_long_key)
         { "\\n", "\n" },
     };
 
-    /* Keys of JLITE_KEY_MAX - 4 ... + 4 bytes, ending with each tail. */
-    for (int lead = JLITE_KEY_MAX - 4; lead <= JLITE_KEY_MAX + 4; lead++) {
+    /* Keys of JSON_STRICT_KEY_MAX - 4 ... + 4 bytes, ending with each tail. */
+    for (int lead = JSON_STRICT_KEY_MAX - 4; lead <= JSON_STRICT_KEY_MAX + 4;
+         lead++) {
         for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
             memset(want, 'k', (size_t)lead);
             w = (size_t)lead;
@@ -542,33 +558,34 @@ END_TEST
 
 /* Reads the first member of data (a NUL-terminated document) into m. */
 static void
-first_member(const char *data, jlite_member *m)
+first_member(const char *data, json_strict_member *m)
 {
     char reason[256] = "";
-    jlite_reader r;
+    json_strict_reader r;
 
-    ck_assert_int_eq(jlite_open(&r, data, strlen(data), reason, sizeof(reason)), 0);
-    ck_assert_msg(jlite_next(&r, m, reason, sizeof(reason)) == 1, "%s: %s", data,
-                  reason);
+    ck_assert_int_eq(
+        json_strict_open(&r, data, strlen(data), reason, sizeof(reason)), 0);
+    ck_assert_msg(json_strict_next(&r, m, reason, sizeof(reason)) == 1,
+                  "%s: %s", data, reason);
 }
 
-/* Checks that jlite_string decodes the first member of data to want (wantlen
- * bytes) with dst of exactly the size it needs, fails with one byte less
- * (and every smaller size), and writes nothing past dstsize. */
+/* Checks that json_strict_string decodes the first member of data to want
+ * (wantlen bytes) with dst of exactly the size it needs, fails with one byte
+ * less (and every smaller size), and writes nothing past dstsize. */
 static void
 check_string(const char *data, const char *want, size_t wantlen)
 {
     char dst[512];
-    jlite_member m;
+    json_strict_member m;
 
     first_member(data, &m);
     for (size_t size = 0; size <= wantlen + 3; size++) {
         memset(dst, 0x5A, sizeof(dst));
         if (size <= wantlen) {
-            ck_assert_msg(jlite_string(&m, dst, size) == -1, "%s in %zu bytes", data,
-                          size);
+            ck_assert_msg(json_strict_string(&m, dst, size) == -1,
+                          "%s in %zu bytes", data, size);
         } else {
-            ck_assert_int_eq(jlite_string(&m, dst, size), (long)wantlen);
+            ck_assert_int_eq(json_strict_string(&m, dst, size), (long)wantlen);
             ck_assert(memcmp(dst, want, wantlen) == 0 && dst[wantlen] == '\0');
         }
         ck_assert_uint_eq(first_touched(dst, size, sizeof(dst)), sizeof(dst));
@@ -578,7 +595,7 @@ check_string(const char *data, const char *want, size_t wantlen)
 START_TEST(test_values_string)
 {
     char dst[64];
-    jlite_member m;
+    json_strict_member m;
 
     check_string("{\"s\":\"\"}", "", 0);
     check_string("{\"s\":\"plain\"}", "plain", 5);
@@ -599,25 +616,26 @@ START_TEST(test_values_string)
     };
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
         first_member(others[i], &m);
-        ck_assert_int_eq(jlite_string(&m, dst, sizeof(dst)), -1);
+        ck_assert_int_eq(json_strict_string(&m, dst, sizeof(dst)), -1);
     }
 }
 END_TEST
 
-/* Checks jlite_integer on the first member of data: -1 when ok is 0, else
+/* Checks json_strict_integer on the first member of data: -1 when ok is 0, else
  * 0 with *v == want. */
 static void
 check_integer(const char *data, int ok, long long want)
 {
-    jlite_member m;
+    json_strict_member m;
     long long v = 12345;
 
     first_member(data, &m);
     if (!ok) {
-        ck_assert_msg(jlite_integer(&m, &v) == -1, "%s accepted as %lld", data, v);
+        ck_assert_msg(json_strict_integer(&m, &v) == -1, "%s accepted as %lld",
+                      data, v);
         return;
     }
-    ck_assert_msg(jlite_integer(&m, &v) == 0, "%s refused", data);
+    ck_assert_msg(json_strict_integer(&m, &v) == 0, "%s refused", data);
     ck_assert_msg(v == want, "%s read as %lld", data, v);
 }
 
@@ -656,54 +674,59 @@ END_TEST
 #define DIFF_RUNS 240000
 #define DIFF_MEMBERS 64
 
-/* The members jlite reads from data: their count, or -1 when it refuses
+/* The members json_strict reads from data: their count, or -1 when it refuses
  * data (reason then says why). */
 static int
-jlite_members(const char *data, size_t len, jlite_member *ms, char *reason,
-              size_t reasonsize)
+json_strict_members(const char *data, size_t len, json_strict_member *ms,
+                    char *reason, size_t reasonsize)
 {
-    jlite_reader r;
+    json_strict_reader r;
     int n = 0, rc;
 
     reason[0] = '\0';
-    if (jlite_open(&r, data, len, reason, reasonsize) < 0)
+    if (json_strict_open(&r, data, len, reason, reasonsize) < 0)
         return -1;
-    while ((rc = jlite_next(&r, &ms[n < DIFF_MEMBERS ? n : DIFF_MEMBERS - 1], reason,
-                            reasonsize)) == 1)
+    for (;;) {
+        json_strict_member *m = &ms[n < DIFF_MEMBERS ? n : DIFF_MEMBERS - 1];
+
+        if ((rc = json_strict_next(&r, m, reason, reasonsize)) != 1)
+            break;
         n++;
+    }
     ck_assert_int_le(n, DIFF_MEMBERS);
     return rc == 0 ? n : -1;
 }
 
-/* 1 when jlite members a and b have the same key (as far as jlite keeps it). */
+/* 1 when json_strict members a and b have the same key (as far as json_strict
+ * keeps it). */
 static int
-same_key(const jlite_member *a, const jlite_member *b)
+same_key(const json_strict_member *a, const json_strict_member *b)
 {
     return a->keylen == b->keylen && strcmp(a->key, b->key) == 0;
 }
 
-/* 1 when jlite's type t is what jansson read as j. */
+/* 1 when json_strict's type t is what jansson read as j. */
 static int
-same_type(enum jlite_type t, const json_t *j)
+same_type(enum json_strict_type t, const json_t *j)
 {
     switch (t) {
-    case JLITE_STRING: return json_is_string(j);
-    case JLITE_NUMBER: return json_is_number(j);
-    case JLITE_OBJECT: return json_is_object(j);
-    case JLITE_ARRAY: return json_is_array(j);
-    case JLITE_TRUE: return json_is_true(j);
-    case JLITE_FALSE: return json_is_false(j);
-    case JLITE_NULL: return json_is_null(j);
+    case JSON_STRICT_STRING: return json_is_string(j);
+    case JSON_STRICT_NUMBER: return json_is_number(j);
+    case JSON_STRICT_OBJECT: return json_is_object(j);
+    case JSON_STRICT_ARRAY: return json_is_array(j);
+    case JSON_STRICT_TRUE: return json_is_true(j);
+    case JSON_STRICT_FALSE: return json_is_false(j);
+    case JSON_STRICT_NULL: return json_is_null(j);
     }
     return 0;
 }
 
-/* Checks that the n members jlite read (ms) are the object jansson read
+/* Checks that the n members json_strict read (ms) are the object jansson read
  * (obj): jansson keeps the first position and the last value of a duplicate
  * key, so ms is reduced the same way first. */
 static void
-check_same_members(const char *doc, size_t len, const jlite_member *ms, int n,
-                   json_t *obj)
+check_same_members(const char *doc, size_t len, const json_strict_member *ms,
+                   int n, json_t *obj)
 {
     int uniq[DIFF_MEMBERS], last[DIFF_MEMBERS], nu = 0, u;
     char str[1024];
@@ -722,14 +745,15 @@ check_same_members(const char *doc, size_t len, const jlite_member *ms, int n,
                   nu, json_object_size(obj), shown(doc, len));
     u = 0;
     json_object_foreach(obj, key, val) {
-        const jlite_member *m = &ms[last[u]];
-        size_t cut = m->keylen < JLITE_KEY_MAX ? m->keylen : JLITE_KEY_MAX;
+        const json_strict_member *m = &ms[last[u]];
+        size_t cut
+            = m->keylen < JSON_STRICT_KEY_MAX ? m->keylen : JSON_STRICT_KEY_MAX;
 
         ck_assert_msg(strlen(key) == m->keylen && memcmp(key, m->key, cut) == 0,
                       "key %d is %s, jansson %s: %s", u, m->key, key, shown(doc, len));
         ck_assert_msg(same_type(m->type, val), "type of %s: %s", key, shown(doc, len));
-        if (m->type == JLITE_STRING) {
-            got = jlite_string(m, str, sizeof(str));
+        if (m->type == JSON_STRICT_STRING) {
+            got = json_strict_string(m, str, sizeof(str));
             ck_assert_msg(got >= 0 && (size_t)got == json_string_length(val)
                           && memcmp(str, json_string_value(val), (size_t)got) == 0,
                           "value of %s: %s", key, shown(doc, len));
@@ -798,11 +822,11 @@ mutate(char *doc, size_t *len)
     }
 }
 
-/* Mutates seed documents at random (fixed seed) and checks that jlite
+/* Mutates seed documents at random (fixed seed) and checks that json_strict
  * accepts a document iff jansson's json_loadb reads an object from it, and
  * that both then read the same members. Three differences are known, counted
  * and excluded, each commented where it is recognized: numbers jansson
- * cannot hold, nesting deeper than JLITE_DEPTH_MAX, and a NUL byte right
+ * cannot hold, nesting deeper than JSON_STRICT_DEPTH_MAX, and a NUL byte right
  * after a number or literal, which jansson drops. */
 START_TEST(test_differential)
 {
@@ -817,15 +841,15 @@ START_TEST(test_differential)
         " \"y\" : [ [ ] , [ true , false ] , \"s\" ] , \"big\" : 9223372036854775807 ,"
         " \"neg\" : -9223372036854775808 , \"r\" : 1e308 , \"path\" : \"/p\" }",
         /* Escapes of every kind, in keys too, and a key longer than
-         * JLITE_KEY_MAX. */
+         * JSON_STRICT_KEY_MAX. */
         "{\"s\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20ac\\ud83d\\ude00\","
         "\"k\\u0065y\":\"\\u00E9\xC3\xA9\",\"n\":[-0,0.5e-3,1E+2,-12.25e+10],"
         "\"t\":true,\"f\":false,\"z\":null,"
         "\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\\u00e9x\":\"\"}",
-        /* Nesting at exactly JLITE_DEPTH_MAX. */
+        /* Nesting at exactly JSON_STRICT_DEPTH_MAX. */
         "{\"d\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
     };
-    static jlite_member ms[DIFF_MEMBERS];
+    static json_strict_member ms[DIFF_MEMBERS];
     char doc[1024], stripped[1024], reason[256];
     long accepted = 0, rejected = 0, ex_number = 0, ex_depth = 0, ex_nul = 0;
     json_error_t err;
@@ -842,7 +866,7 @@ START_TEST(test_differential)
         memcpy(doc, seed, len);
         for (int k = 0; k < mutations; k++)
             mutate(doc, &len);
-        n = jlite_members(doc, len, ms, reason, sizeof(reason));
+        n = json_strict_members(doc, len, ms, reason, sizeof(reason));
         j = json_loadb(doc, len, 0, &err);
         object = j != NULL && json_is_object(j);
         if (n >= 0 && object) {
@@ -855,27 +879,28 @@ START_TEST(test_differential)
         } else if (n >= 0 && (strstr(err.text, "too big") != NULL
                               || strstr(err.text, "overflow") != NULL)) {
             /* Valid JSON; jansson cannot hold the number in a json_int_t or
-             * a double. jlite only checks a number's syntax (the event codec
-             * reads "v" with jlite_integer, which refuses such numbers). */
+             * a double. json_strict only checks a number's syntax (the event
+             * codec reads "v" with json_strict_integer, which refuses such
+             * numbers). */
             ex_number++;
         } else if (object && strstr(reason, "nesting too deep") != NULL) {
-            /* Jansson nests up to JSON_PARSER_MAX_DEPTH (2048), jlite up to
-             * JLITE_DEPTH_MAX inside a member. */
+            /* Jansson nests up to JSON_PARSER_MAX_DEPTH (2048), json_strict up
+             * to JSON_STRICT_DEPTH_MAX inside a member. */
             ex_depth++;
         } else {
             /* Jansson skips a NUL byte that ends a number or a literal: it
              * reads one character past the token and "ungets" it, and a NUL
              * in its one-character buffer reads as empty, so the next byte
              * is fetched instead (akheron/jansson#331, seriot's
-             * n_multidigit_number_then_00). jlite refuses the NUL, as RFC
+             * n_multidigit_number_then_00). json_strict refuses the NUL, as RFC
              * 8259 does; without those NULs both must read the same. */
             size_t slen = strip_nul_after_alnum(doc, len, stripped);
             char why[256];
 
             ck_assert_msg(object && refused_at_nul(reason, doc, len)
-                          && (n = jlite_members(stripped, slen, ms, why,
+                          && (n = json_strict_members(stripped, slen, ms, why,
                                                 sizeof(why))) >= 0,
-                          "jlite %s (%s), jansson %s (%s): %s",
+                          "json_strict %s (%s), jansson %s (%s): %s",
                           n >= 0 ? "accepts" : "refuses", reason,
                           object ? "accepts" : "refuses",
                           object ? "" : j ? "not an object" : err.text,
@@ -885,7 +910,8 @@ START_TEST(test_differential)
         }
         json_decref(j);
     }
-    printf("check_jlite differential: %d mutated documents, %ld accepted by both, "
+    printf("check_json_strict differential: %d mutated documents, %ld accepted "
+           "by both, "
            "%ld refused by both, excluded: %ld number overflow, %ld depth, "
            "%ld NUL after a token\n",
            DIFF_RUNS, accepted, rejected, ex_number, ex_depth, ex_nul);
@@ -896,9 +922,9 @@ START_TEST(test_differential)
 END_TEST
 
 static Suite *
-jlite_suite(void)
+json_strict_suite(void)
 {
-    Suite *s = suite_create("jlite");
+    Suite *s = suite_create("json_strict");
     TCase *tc;
 
     tc = tcase_create("write");
@@ -932,7 +958,7 @@ jlite_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(jlite_suite());
+    SRunner *sr = srunner_create(json_strict_suite());
     int failed;
 
     srunner_run_all(sr, CK_NORMAL);
