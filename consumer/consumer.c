@@ -602,29 +602,130 @@ consumer_run(consumer *cs)
     return rc;
 }
 
+/* Kafka settings of the consumer on top of the shared ones (kafka.h). */
+static const char *const consumer_kafka_defaults[] = {
+    "enable.auto.commit", "false",
+    "enable.auto.offset.store", "false",
+    "auto.offset.reset", "error",
+    /* Fetch responses up to 8 MB instead of 50, 32 MB of prefetched
+     * messages instead of 64, and 50,000 of them instead of 100,000:
+     * consumer_kick restarts fetching as soon as the queue runs dry,
+     * so a small queue costs no speed. Draining 1,000,000 preloaded
+     * events from 64 partitions peaked at 74-105 MB of RSS instead of
+     * 126-162 MB with librdkafka's defaults (make bench). */
+    "fetch.max.bytes", "8388608",
+    "queued.max.messages.kbytes", "32768",
+    "queued.min.messages", "50000",
+    /* A fetch that finds nothing new waits at most 100 ms, not 500:
+     * freshness p50 790 -> 370 ms, p99 1010 -> 610 ms at 1,000/s. */
+    "fetch.wait.max.ms", "100",
+    NULL,
+};
+
+/* Sets up cs for the options c: the store (connected, so that a wrong
+ * connection string or schema fails at start; later outages are waited
+ * out), the pending batch, the statistics and the readiness check.
+ * Returns 0, or -1 after a log line; consumer_close frees what was made
+ * either way. */
+static int
+consumer_open(consumer *cs, const config *c)
+{
+    char err[512];
+
+    memset(cs, 0, sizeof(*cs));
+    cs->c = c;
+    cs->st = store_create(c->database);
+    cs->pending = batch_create();
+    cs->rules = (batch_rules){ c->sites, c->max_future_s * 1000LL,
+                               c->max_age_h * 3600000LL };
+    cs->stats = malloc(sizeof(*cs->stats));
+    cs->ready = readiness_new(consumer_ready, cs, CONSUMER_READY_CACHE_MS);
+    if (cs->st == NULL || cs->pending == NULL || cs->stats == NULL
+        || cs->ready == NULL) {
+        log_error("out of memory");
+        return -1;
+    }
+    consumer_stats_init(cs->stats, timestamp_now_ms());
+    if (store_connect(cs->st, err, sizeof(err)) < 0) {
+        log_error("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates cs->rk, a consumer of group c->group with our rebalance
+ * callback, subscribed to c->topic. Returns 0, or -1 after a log line. */
+static int
+consumer_subscribe(consumer *cs)
+{
+    const config *c = cs->c;
+    kafka_settings ks = config_kafka(c);
+    rd_kafka_topic_partition_list_t *topics;
+    rd_kafka_resp_err_t kerr;
+    rd_kafka_conf_t *conf;
+    char err[512];
+
+    conf = kafka_conf_new(&ks, consumer_kafka_defaults, err, sizeof(err));
+    if (conf == NULL) {
+        log_error("%s", err);
+        return -1;
+    }
+    if (rd_kafka_conf_set(conf, "group.id", c->group, err, sizeof(err))
+        != RD_KAFKA_CONF_OK) {
+        log_error("kafka property group.id: %s", err);
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    rd_kafka_conf_set_opaque(conf, cs);
+    rd_kafka_conf_set_rebalance_cb(conf, consumer_rebalance_cb);
+    cs->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    if (cs->rk == NULL) {
+        log_error("could not create kafka consumer: %s", err);
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    rd_kafka_poll_set_consumer(cs->rk);
+    topics = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(topics, c->topic, RD_KAFKA_PARTITION_UA);
+    kerr = rd_kafka_subscribe(cs->rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (kerr) {
+        log_error("could not subscribe to \"%s\": %s", c->topic,
+                  rd_kafka_err2str(kerr));
+        return -1;
+    }
+    return 0;
+}
+
+/* Logs what this run consumed, stored and capped. */
+static void
+consumer_log_totals(const consumer *cs)
+{
+    log_info("consumed=%llu rejected=%llu flushes=%llu capped_paths=%llu "
+             "capped_visits=%llu", (unsigned long long)cs->stats->events,
+             (unsigned long long)cs->stats->rejected,
+             (unsigned long long)cs->stats->flushes,
+             (unsigned long long)cs->stats->capped_keys,
+             (unsigned long long)cs->stats->capped_visits);
+}
+
+/* Frees what consumer_open and consumer_subscribe made; cs may be half
+ * made. */
+static void
+consumer_close(consumer *cs)
+{
+    if (cs->rk)
+        rd_kafka_destroy(cs->rk);
+    store_free(cs->st);
+    batch_free(cs->pending);
+    partitions_free(&cs->parts);
+    free(cs->stats);
+    readiness_free(cs->ready);
+}
+
 int
 main(int argc, char **argv)
 {
-    static const char *const defaults[] = {
-        "enable.auto.commit", "false",
-        "enable.auto.offset.store", "false",
-        "auto.offset.reset", "error",
-        /* Fetch responses up to 8 MB instead of 50, 32 MB of prefetched
-         * messages instead of 64, and 50,000 of them instead of 100,000:
-         * consumer_kick restarts fetching as soon as the queue runs dry,
-         * so a small queue costs no speed. Draining 1,000,000 preloaded
-         * events from 64 partitions peaked at 74-105 MB of RSS instead of
-         * 126-162 MB with librdkafka's defaults (make bench). */
-        "fetch.max.bytes", "8388608",
-        "queued.max.messages.kbytes", "32768",
-        "queued.min.messages", "50000",
-        /* A fetch that finds nothing new waits at most 100 ms, not 500:
-         * freshness p50 790 -> 370 ms, p99 1010 -> 610 ms at 1,000/s. */
-        "fetch.wait.max.ms", "100",
-        NULL,
-    };
-    rd_kafka_topic_partition_list_t *topics;
-    rd_kafka_conf_t *conf = NULL;
     struct sigaction sa;
     http_listener *probe = NULL;
     consumer cs;
@@ -635,54 +736,15 @@ main(int argc, char **argv)
     memset(&cs, 0, sizeof(cs));
     if ((rc = config_main(&c, CONFIG_CONSUMER, argc, argv)) >= 0)
         return rc;
-    cs.c = &c;
     rc = 1;
-
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = consumer_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    cs.st = store_create(c.database);
-    cs.pending = batch_create();
-    cs.rules = (batch_rules){ c.sites, c.max_future_s * 1000LL,
-                              c.max_age_h * 3600000LL };
-    cs.stats = malloc(sizeof(*cs.stats));
-    cs.ready = readiness_new(consumer_ready, &cs, CONSUMER_READY_CACHE_MS);
-    if (cs.st == NULL || cs.pending == NULL || cs.stats == NULL
-        || cs.ready == NULL) {
-        log_error("out of memory");
+    if (consumer_open(&cs, &c) < 0 || consumer_subscribe(&cs) < 0)
         goto done;
-    }
-    consumer_stats_init(cs.stats, timestamp_now_ms());
-    /* Fail fast on a wrong connection string or schema; later outages are
-     * waited out. */
-    if (store_connect(cs.st, err, sizeof(err)) < 0) {
-        log_error("%s", err);
-        goto done;
-    }
-    kafka_settings ks = config_kafka(&c);
-    conf = kafka_conf_new(&ks, defaults, err, sizeof(err));
-    if (conf == NULL) {
-        log_error("%s", err);
-        goto done;
-    }
-    if (rd_kafka_conf_set(conf, "group.id", c.group, err, sizeof(err))
-        != RD_KAFKA_CONF_OK) {
-        log_error("kafka property group.id: %s", err);
-        rd_kafka_conf_destroy(conf);
-        goto done;
-    }
-    rd_kafka_conf_set_opaque(conf, &cs);
-    rd_kafka_conf_set_rebalance_cb(conf, consumer_rebalance_cb);
-    cs.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-    if (cs.rk == NULL) {
-        log_error("could not create kafka consumer: %s", err);
-        rd_kafka_conf_destroy(conf);
-        goto done;
-    }
-    rd_kafka_poll_set_consumer(cs.rk);
     if (c.metrics_listen[0] != '\0') {
         probe = http_listener_start(c.metrics_listen, consumer_probe, &cs, err,
                                     sizeof(err));
@@ -693,15 +755,6 @@ main(int argc, char **argv)
         log_info("monitoring on http://%s/metrics, /healthz and /readyz",
                  http_listener_address(probe));
     }
-    topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, c.topic, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t kerr = rd_kafka_subscribe(cs.rk, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (kerr) {
-        log_error("could not subscribe to \"%s\": %s", c.topic,
-                  rd_kafka_err2str(kerr));
-        goto done;
-    }
     log_info("consuming \"%s\" via %s group=%s flush_interval_ms=%ld "
              "max_paths_per_minute=%ld default_site=%s", c.topic, c.brokers,
              c.group, c.flush_interval_ms, c.max_paths, sites_name(c.sites, 0));
@@ -709,23 +762,12 @@ main(int argc, char **argv)
     rc = consumer_run(&cs) < 0 ? 1 : 0;
     http_listener_stop(probe);
     probe = NULL;
-    log_info("consumed=%llu rejected=%llu flushes=%llu capped_paths=%llu "
-             "capped_visits=%llu", (unsigned long long)cs.stats->events,
-             (unsigned long long)cs.stats->rejected,
-             (unsigned long long)cs.stats->flushes,
-             (unsigned long long)cs.stats->capped_keys,
-             (unsigned long long)cs.stats->capped_visits);
+    consumer_log_totals(&cs);
     /* Revokes the assignment (one more flush through the callback). */
     rd_kafka_consumer_close(cs.rk);
 done:
     http_listener_stop(probe);
-    if (cs.rk)
-        rd_kafka_destroy(cs.rk);
-    store_free(cs.st);
-    batch_free(cs.pending);
-    partitions_free(&cs.parts);
-    free(cs.stats);
-    readiness_free(cs.ready);
+    consumer_close(&cs);
     config_free(&c);
     return rc;
 }
