@@ -57,6 +57,25 @@ SANITIZED_E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh \
 check-sanitizers:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS) $(SANITIZED_E2E_TESTS)"
 
+# Under ./configure --enable-sanitizers=thread: the threads of the visit
+# worker (its request threads, librdkafka's and the producer's poller),
+# of the report worker and of the consumer (its loop, librdkafka's and the
+# monitoring listener's) under load, built with ThreadSanitizer; a data
+# race fails the test the same way.
+THREAD_SANITIZED_TESTS = tests/e2e_count.sh tests/e2e_worker_restart.sh \
+	tests/e2e_consumer_metrics.sh
+# tests/tsan_c11_threads.c, preloaded, makes librdkafka's C11 threads and
+# locks visible to the sanitizer (its top comment says why).
+check-thread-sanitizer: tests/tsan-c11-threads.so
+	LD_PRELOAD=$(abs_top_builddir)/tests/tsan-c11-threads.so \
+	TSAN_OPTIONS="suppressions=$(abs_top_srcdir)/tests/tsan.supp $$TSAN_OPTIONS" \
+	    $(MAKE) $(AM_MAKEFLAGS) check TESTS="$(THREAD_SANITIZED_TESTS)"
+tests/tsan-c11-threads.so: $(srcdir)/tests/tsan_c11_threads.c
+	$(CC) -std=gnu11 $(WARN_CFLAGS) -O1 -shared -fPIC -o $@ \
+	    $(srcdir)/tests/tsan_c11_threads.c -lpthread
+EXTRA_DIST += tests/tsan_c11_threads.c tests/tsan.supp
+CLEANFILES += tests/tsan-c11-threads.so
+
 # The tests of delivery against a real Kafka (docs/RELIABILITY.md): each
 # test starts a broker of its own with VISITS_TEST_KAFKACTL (a kafkactl:
 # start, stop, kill, topic), or uses a topic of its own on the cluster at
@@ -85,4 +104,4 @@ EXTRA_DIST += tests/docker.sh
 check-docker:
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    bash $(abs_top_srcdir)/tests/docker.sh
-.PHONY: check-e2e check-sanitizers check-kafka check-docker print-kafka-tests
+.PHONY: check-e2e check-sanitizers check-thread-sanitizer check-kafka check-docker print-kafka-tests

@@ -36,14 +36,14 @@ cleanup() {
     for h in "${EXIT_HOOKS[@]}"; do eval "$h"; done
     [ -n "$PORT" ] && stack stop
     declare -F broker_remove >/dev/null && broker_remove
-    # Built with --enable-sanitizers, a program that hit an error or
-    # leaked prints a report in its log (and a daemon may have gone on or
+    # Built with --enable-sanitizers, a program that hit an error, leaked
+    # or raced prints a report in its log (and a daemon may have gone on or
     # been restarted): that fails the test whatever it checked.
-    if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: ' \
+    if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' \
             "$T"/log/*.log >"$T/sanitizer-reports" 2>/dev/null; then
         echo "FAIL: a sanitizer report in $(tr '\n' ' ' <"$T/sanitizer-reports")"
         while read -r f; do
-            grep -A 40 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: ' "$f" | head -n 80
+            grep -A 40 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' "$f" | head -n 80
         done <"$T/sanitizer-reports"
         [ "$rc" -ne 0 ] || rc=1
     fi
