@@ -61,8 +61,12 @@ check-sanitizers:
 # worker (its request threads, librdkafka's and the producer's poller),
 # of the report worker and of the consumer (its loop, librdkafka's and the
 # monitoring listener's) under load, built with ThreadSanitizer; a data
-# race fails the test the same way.
-THREAD_SANITIZED_TESTS = tests/e2e_count.sh tests/e2e_worker_restart.sh \
+# race fails the test the same way. Not e2e_count: its 5,000 page views
+# as fast as curl sends them outrun a worker slowed 5-10 times by the
+# sanitizer, and the relay then drops page views by design (max_conns in
+# nginx/visits-upstreams.conf.in); e2e_worker_restart's 300 a second and
+# e2e_api's events do not.
+THREAD_SANITIZED_TESTS = tests/e2e_api.sh tests/e2e_worker_restart.sh \
 	tests/e2e_consumer_metrics.sh
 # tests/tsan_c11_threads.c, preloaded, makes librdkafka's C11 threads and
 # locks visible to the sanitizer (its top comment says why).
