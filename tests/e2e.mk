@@ -61,11 +61,11 @@ check-sanitizers:
 # worker (its request threads, librdkafka's and the producer's poller),
 # of the report worker and of the consumer (its loop, librdkafka's and the
 # monitoring listener's) under load, built with ThreadSanitizer; a data
-# race fails the test the same way. Not e2e_count: its 5,000 page views
-# as fast as curl sends them outrun a worker slowed 5-10 times by the
-# sanitizer, and the relay then drops page views by design (max_conns in
-# nginx/visits-upstreams.conf.in); e2e_worker_restart's 300 a second and
-# e2e_api's events do not.
+# race fails the test the same way. Not e2e_count: in a clean-clone
+# .ci/run its 5,000 page views, as fast as curl sends them, outran the
+# worker the sanitizer slows down, and the relay then dropped page views
+# as it does by design (max_conns in nginx/visits-upstreams.conf.in);
+# e2e_worker_restart's 300 a second and e2e_api's events do not.
 THREAD_SANITIZED_TESTS = tests/e2e_api.sh tests/e2e_worker_restart.sh \
 	tests/e2e_consumer_metrics.sh
 # tests/tsan_c11_threads.c, preloaded, makes librdkafka's C11 threads and

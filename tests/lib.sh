@@ -39,11 +39,11 @@ cleanup() {
     # Built with --enable-sanitizers, a program that hit an error, leaked
     # or raced prints a report in its log (and a daemon may have gone on or
     # been restarted): that fails the test whatever it checked.
-    if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' \
-            "$T"/log/*.log >"$T/sanitizer-reports" 2>/dev/null; then
+    local report='ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: '
+    if grep -lE "$report" "$T"/log/*.log >"$T/sanitizer-reports" 2>/dev/null; then
         echo "FAIL: a sanitizer report in $(tr '\n' ' ' <"$T/sanitizer-reports")"
         while read -r f; do
-            grep -A 40 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' "$f" | head -n 80
+            grep -A 40 -E "$report" "$f" | head -n 80
         done <"$T/sanitizer-reports"
         [ "$rc" -ne 0 ] || rc=1
     fi

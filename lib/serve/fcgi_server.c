@@ -26,9 +26,10 @@
  * once, and the old way, shutdown(2) on the listening socket to wake the
  * threads blocked in libfcgi's accept, breaks that socket for every
  * process holding it, the successor that socket activation hands it to as
- * well. Here the threads poll the listening socket and an eventfd that
- * fcgi_server_drain writes once and nobody reads, so it wakes every idle
- * thread. */
+ * well. Here the thread waiting to accept (one at a time, see
+ * fcgi_server_accept) and every thread on an idle kept connection poll
+ * their socket and an eventfd that fcgi_server_drain writes once and
+ * nobody reads, so it wakes every one of them. */
 #include "fcgi_server.h"
 
 #include <errno.h>
@@ -63,7 +64,7 @@ typedef struct fcgi_server {
     int listen_fd;          /* non-blocking */
     int stop_fd;            /* eventfd, readable once stopping */
     atomic_int stopping;
-    atomic_int drained; /* set by fcgi_server_drain: nothing may start now */
+    atomic_int drained;     /* set by fcgi_server_drain: nothing starts now */
     atomic_int inflight;
     atomic_int alive;
     atomic_int closed_idle; /* kept connections closed idle at the stop */
