@@ -67,7 +67,12 @@ monitor=$(sed -n 's|.*monitoring on \(http://[0-9.:]*\)/metrics.*|\1|p' "$T/log/
 
 n=200
 for i in $(seq 1 "$n"); do echo "$URL/traced/page-$((i % 20))"; done >"$T/urls"
-[ "$(requests "$T/urls" | grep -c '^200$')" -eq "$n" ] || fail "not every page was answered 200"
+# At a pace the traced worker keeps up with: the relay answers the site at
+# once, so a burst piles page views up at a worker that strace slows down
+# many times over, and past the relay's max_conns (or its 1 s wait) they
+# are not counted, by design (nginx/visits-upstreams.conf); CI once lost
+# one that way.
+[ "$(RATE=40 requests "$T/urls" | grep -c '^200$')" -eq "$n" ] || fail "not every page was answered 200"
 for i in $(seq 1 20); do
     curl -sf -o /dev/null -H 'Content-Type: text/plain' \
         --data '{"site":"localhost","url":"http://localhost/traced/api","referrer":""}' \
