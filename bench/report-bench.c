@@ -6,7 +6,11 @@
  * reported on is "localhost", the stack's default; without QUERY, the
  * windows of bench/report.sh's first fill. The reports are made for the
  * time of the clock, or for VISITS_REPORT_BENCH_AT seconds since the epoch
- * when set (a window's cost depends on where its edges fall). */
+ * when set (a window's cost depends on where its edges fall). Each case
+ * runs warm (one span cache across the iterations, filled by a report
+ * made before them, as a running worker's is) for JSON and HTML, then
+ * cold (no cache: every span read, what the first report after a start
+ * and the first after each hour pay) for JSON. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +41,11 @@ bench_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Runs one case n times, at at_ms (0: the clock's time); prints its
- * percentiles. Returns 0 or -1. */
+/* Runs one case n times, at at_ms (0: the clock's time), with cache (NULL:
+ * cold); prints its percentiles. Returns 0 or -1. */
 static int
 bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
-           int64_t at_ms, double *ms)
+           int64_t at_ms, span_cache *cache, double *ms)
 {
     char err[512];
     report_params p;
@@ -52,9 +56,18 @@ bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
         fprintf(stderr, "%s: %s\n", query, err);
         return -1;
     }
+    /* Warm: the cache as the report before left it. */
+    if (cache != NULL) {
+        if (report_query(conn, &p, at_ms ? at_ms : timestamp_now_ms(), cache, &r, err,
+                         sizeof(err)) < 0) {
+            fprintf(stderr, "%s: %s\n", query, err);
+            return -1;
+        }
+        report_free(&r);
+    }
     for (int i = 0; i < n; i++) {
         double t0 = bench_now_ms();
-        if (report_query(conn, &p, at_ms ? at_ms : timestamp_now_ms(), &r, err,
+        if (report_query(conn, &p, at_ms ? at_ms : timestamp_now_ms(), cache, &r, err,
                          sizeof(err)) < 0) {
             fprintf(stderr, "%s: %s\n", query, err);
             buf_free(&out);
@@ -71,8 +84,9 @@ bench_case(PGconn *conn, const sites *all, const char *query, int json, int n,
         ms[i] = bench_now_ms() - t0;
     }
     qsort(ms, (size_t)n, sizeof(*ms), bench_cmp);
-    printf("query=%-28s kind=%-4s n=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f "
-           "max_ms=%.2f bytes=%zu\n", query, json ? "json" : "html", n,
+    printf("query=%-28s kind=%-4s cache=%-4s n=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f "
+           "max_ms=%.2f bytes=%zu\n", query, json ? "json" : "html",
+           cache ? "warm" : "cold", n,
            ms[n / 2], ms[n * 9 / 10], ms[n * 99 / 100], ms[n - 1], out.len);
     fflush(stdout);
     buf_free(&out);
@@ -126,9 +140,14 @@ main(int argc, char **argv)
         nqueries = (size_t)(argc - 3);
     }
     ms = calloc((size_t)n, sizeof(*ms));
-    for (size_t q = 0; ms && q < nqueries && !rc; q++)
-        rc = bench_case(conn, all, queries[q], 1, n, at_ms, ms)
-             || bench_case(conn, all, queries[q], 0, n, at_ms, ms);
+    for (size_t q = 0; ms && q < nqueries && !rc; q++) {
+        span_cache *cache = span_cache_create(64u << 20);
+
+        rc = cache == NULL || bench_case(conn, all, queries[q], 1, n, at_ms, cache, ms)
+             || bench_case(conn, all, queries[q], 0, n, at_ms, cache, ms)
+             || bench_case(conn, all, queries[q], 1, n, at_ms, NULL, ms);
+        span_cache_free(cache);
+    }
     free(ms);
     PQfinish(conn);
     sites_free(all);

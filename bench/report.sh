@@ -103,10 +103,19 @@ probe=$(psql -XqAt "$VISITS_DATABASE" -c "SELECT path FROM visit_minutes
 VISITS_REPORT_BENCH_AT=$at "$top_builddir/bench/visits-report-bench" "$VISITS_DATABASE" \
     "$iterations" window=60m window=24h "window=24h&top=100" "window=60m&path=$probe" \
     "window=24h&path=$probe" | tee "$T/worst"
-# Each case's p99 against its window's bound.
+# Each warm case's p99 against its window's bound: the reports a running
+# worker makes. A cold one (every span read, cache=cold) is what the first
+# report of a window pays after the worker starts, and again after spans
+# it had not held enter the window (each five minutes a few, each hour
+# ten): printed, not bounded.
 awk -v b60="$P99_60M_MS" -v b24="$P99_24H_MS" '
     { q = $1; sub(/^query=/, "", q); p99 = $0; sub(/.*p99_ms=/, "", p99); sub(/ .*/, "", p99)
+      cache = $3; sub(/^cache=/, "", cache)
       bound = (q ~ /window=24h/) ? b24 : b60
+      if (cache == "cold") {
+          printf "worst case %s %s cold: p99 %.2f ms (not bounded)\n", q, $2, p99
+          next
+      }
       verdict = (p99 + 0 <= bound) ? "within" : "OVER"
       if (verdict == "OVER") over++
       printf "worst case %s %s: p99 %.2f ms, %s the %d ms bound\n", q, $2, p99, verdict, bound }

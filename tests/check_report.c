@@ -46,13 +46,13 @@ static void
 fixture_init(fixture *f, const char *query, const char *const *paths, size_t npaths)
 {
     char err[256] = "";
-    report_span sp;
+    report_window sp;
     int64_t v = 100;
 
     memset(f, 0, sizeof(*f));
     ck_assert_msg(params_parse(query, test_sites(), &f->r.p, err, sizeof(err)) == 0, "%s", err);
     f->r.generated_ms = NOW_MS;
-    sp = report_span_for(&f->r.p, NOW_MS);
+    sp = report_window_for(&f->r.p, NOW_MS);
     f->r.bucket_seconds = (int)sp.bucket;
     f->r.nbuckets = sp.nbuckets;
     ck_assert_int_le(f->r.nbuckets, MAXB);
@@ -1070,18 +1070,18 @@ END_TEST
 
 /* ---- span ---------------------------------------------------------------- */
 
-/* Checks report_span_for(query, now_ms) against the expected values, given
+/* Checks report_window_for(query, now_ms) against the expected values, given
  * relative to T0. */
 static void
 check_span(const char *query, int64_t now_ms, int64_t current, int64_t bucket,
            int64_t first, int64_t end, int64_t hour, int n)
 {
     report_params p;
-    report_span sp;
+    report_window sp;
     char err[256] = "";
 
     ck_assert_msg(params_parse(query, test_sites(), &p, err, sizeof(err)) == 0, "%s", err);
-    sp = report_span_for(&p, now_ms);
+    sp = report_window_for(&p, now_ms);
     ck_assert_int_eq(sp.current, T0 + current);
     ck_assert_int_eq(sp.bucket, bucket);
     ck_assert_int_eq(sp.first, T0 + first);
@@ -1121,6 +1121,63 @@ END_TEST
 
 /* Over many times: the window is as long as asked, aligned, holds now in
  * its last bucket, and the hour is the first one at or after it starts. */
+/* report_spans_of, at random times of every window: the spans follow each
+ * other from the window's first minute, each aligned on its own length,
+ * minutes only before the first five-minute boundary, fives before the
+ * first ten, tens before the first hour; the last one holds the window's
+ * last minute; at most 4 minutes, one five and 5 tens, within
+ * REPORT_SPANS_MAX; 11 of them at the 60-minute window's worst position. */
+START_TEST(test_spans_of)
+{
+    static const char *const windows[] = { "window=15m", "window=60m", "window=6h",
+                                           "window=24h" };
+    uint64_t x = 2463534242ULL;
+    report_span spans[REPORT_SPANS_MAX];
+    report_params p;
+    char err[256] = "";
+
+    for (int w = 0; w < 4; w++) {
+        ck_assert(params_parse(windows[w], test_sites(), &p, err, sizeof(err)) == 0);
+        for (int k = 0; k < 20000; k++) {
+            int64_t now_ms, t;
+            int n, ok, count[4] = { 0 };
+            report_window sp;
+
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            now_ms = 946684800000LL + (int64_t)(x % (4102444800000ULL - 946684800000ULL));
+            sp = report_window_for(&p, now_ms);
+            n = report_spans_of(&sp, spans);
+            /* One check per window (Check's asserts are slow). */
+            ok = n >= 1 && n <= REPORT_SPANS_MAX;
+            t = sp.first;
+            for (int i = 0; ok && i < n; i++) {
+                int64_t start = spans[i].start;
+                int len = spans[i].seconds;
+                int level = len == 60 ? 0 : len == 300 ? 1 : len == 600 ? 2 : 3;
+
+                ok = start == t && start % len == 0 && start < sp.end
+                     && (level < 3 || len == 3600)
+                     && (level != 0 || start < sp.five)
+                     && (level != 1 || (start >= sp.five && start < sp.ten))
+                     && (level != 2 || (start >= sp.ten && start < sp.hour))
+                     && (level != 3 || start >= sp.hour);
+                count[level]++;
+                t += len;
+            }
+            ok = ok && t >= sp.end && count[0] <= 4 && count[1] <= 1 && count[2] <= 5;
+            ck_assert_msg(ok, "%s at %lld ms: %d spans, not the window's", windows[w],
+                          (long long)now_ms, n);
+        }
+    }
+    /* Half a minute after an hour: 4 minutes, a five, 5 tens, the hour. */
+    ck_assert(params_parse("window=60m", test_sites(), &p, err, sizeof(err)) == 0);
+    report_window sp = report_window_for(&p, (T0 + 30) * 1000);
+    ck_assert_int_eq(report_spans_of(&sp, spans), 11);
+}
+END_TEST
+
 START_TEST(test_span_invariants)
 {
     static const char *const windows[] = { "window=15m", "window=60m", "window=6h",
@@ -1134,7 +1191,7 @@ START_TEST(test_span_invariants)
         ck_assert(params_parse(windows[w], test_sites(), &p, err, sizeof(err)) == 0);
         for (int k = 0; k < 20000; k++) {
             int64_t now_ms, now;
-            report_span sp;
+            report_window sp;
 
             x ^= x << 13;
             x ^= x >> 7;
@@ -1142,7 +1199,7 @@ START_TEST(test_span_invariants)
             /* 2000..2100 */
             now_ms = 946684800000LL + (int64_t)(x % (4102444800000ULL - 946684800000ULL));
             now = now_ms / 1000;
-            sp = report_span_for(&p, now_ms);
+            sp = report_window_for(&p, now_ms);
             ck_assert_int_eq(sp.end - sp.first, (int64_t)p.minutes * 60);
             ck_assert_int_eq(sp.bucket, (int64_t)p.bucket_minutes * 60);
             ck_assert_int_eq(sp.first % sp.bucket, 0);
@@ -1258,6 +1315,7 @@ report_suite(void)
     tcase_add_test(tc, test_span_windows);
     tcase_add_test(tc, test_span_boundaries);
     tcase_add_test(tc, test_span_invariants);
+    tcase_add_test(tc, test_spans_of);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -43,28 +43,49 @@ expected() {
            WHERE minute >= to_timestamp($1) AND minute < to_timestamp($2)
            GROUP BY path ORDER BY sum(visits) DESC, path COLLATE \"C\" LIMIT $3"
 }
-# check QUERY TOP BUCKET SECONDS_WINDOW AT
+# window FIRST END for QUERY's BUCKET and SECONDS_WINDOW at AT: sets FIRST
+# and END.
+window() {
+    local cur=$(( $4 / 60 * 60 ))
+    END=$(( cur - cur % $2 + $2 ))
+    FIRST=$(( END - $3 ))
+}
+# check QUERY TOP BUCKET SECONDS_WINDOW AT...: each report, from one
+# report_at (so with one span cache across them, as a worker's, filled by
+# the positions before), equals visit_minutes summed over its window; the
+# first of them is read with every span read (no cache before it).
 check() {
-    local cur=$(( $5 / 60 * 60 )) end first
-    end=$(( cur - cur % $3 + $3 ))
-    first=$(( end - $4 ))
-    "$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "$1" "$5" >"$T/got" \
-        || fail "report_at $1 at $5 failed"
-    expected "$first" "$end" "$2" >"$T/want"
+    local q=$1 top=$2 bucket=$3 len=$4 at
+    shift 4
+    "$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "$q" "$@" >"$T/got" \
+        || fail "report_at $q failed"
+    : >"$T/want"
+    for at in "$@"; do
+        window "$q" "$bucket" "$len" "$at"
+        expected "$FIRST" "$END" "$top" >>"$T/want"
+    done
+    # The reports that listed top paths.
+    full=$(( full + $(awk -v top="$top" '/^total /{ if (n == top) f++; n = 0 }
+        /^path /{ n++ } END { if (n == top) f++; print f + 0 }' "$T/got") ))
     diff -u "$T/want" "$T/got" >"$T/diff" \
-        || fail "$1 at $(date -u -d "@$5" +%H:%M) (window from $(date -u -d "@$first" +%H:%M)): $(cat "$T/diff")"
-    [ "$(grep -c '^path ' "$T/got")" -eq "$2" ] && full=$((full + 1))
+        || fail "$q at $(date -u -d "@$1" +%H:%M) and after: $(cat "$T/diff")"
     return 0
 }
 full=0
-for k in $(seq 0 59); do
-    check "window=60m&top=7" 7 60 3600 $(( D + k * 60 + 30 ))
-done
+check "window=60m&top=7" 7 60 3600 $(for k in $(seq 0 59); do echo $(( D + k * 60 + 30 )); done)
 [ "$full" -ge 50 ] || fail "only $full of the 60-minute windows listed 7 paths"
-full=0
-for k in $(seq 0 3); do
-    check "window=24h&top=40" 40 900 86400 $(( D + k * 900 + 30 ))
+# The same positions again, later ones first (each report from what the
+# cache kept of others), and each with no cache at all.
+check "window=60m&top=7" 7 60 3600 $(for k in $(seq 59 -7 0); do echo $(( D + k * 60 + 30 )); done)
+for k in 0 5 29 59; do
+    "$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "window=60m&top=7" --cold \
+        $(( D + k * 60 + 30 )) >"$T/cold" || fail "report_at --cold failed"
+    "$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "window=60m&top=7" \
+        $(( D + k * 60 + 30 )) >"$T/warm" || fail "report_at failed"
+    cmp -s "$T/cold" "$T/warm" || fail "at minute $k a report without the cache differs"
 done
+full=0
+check "window=24h&top=40" 40 900 86400 $(for k in $(seq 0 3); do echo $(( D + k * 900 + 30 )); done)
 [ "$full" -eq 4 ] || fail "only $full of the 24-hour windows listed all 40 paths"
 # The data must make the order matter: paths of equal visits across the
 # cut of the top 7 somewhere (so byte order decided which were listed).
@@ -77,4 +98,34 @@ for k in $(seq 0 59); do
     [ -n "$n" ] && ties=$((ties + 1))
 done
 [ "$ties" -gt 0 ] || fail "no window had a tie at the cut: the test data does not test the order"
-note "ok: $ties of them with a tie at the cut; 60 positions of the 60-minute window and 4 of the 24-hour window equal visit_minutes summed"
+
+# Late visits into closed spans the cache holds: a report made before
+# they are written and one after, by the same report_at (one cache), the
+# second with them. Written as the consumer writes them, to every table
+# and visit_totals in one transaction, to minutes of a minute span, the
+# five and two tens of the window at its worst position (half a minute
+# past the hour after D), one of them with no visits before.
+P=$(( D + 1800 + 30 ))
+window "window=60m" 60 3600 "$P"
+late="BEGIN;"
+for m in 1 5 20 31; do
+    mt=$(( FIRST + m * 60 ))
+    for t in "visit_minutes minute $mt" "visit_fives five $(( mt / 300 * 300 ))" \
+             "visit_tens ten $(( mt / 600 * 600 ))" "visit_hours hour $(( mt / 3600 * 3600 ))"; do
+        set -- $t
+        late="$late INSERT INTO $1 (site, $2, path, visits) VALUES ('localhost', to_timestamp($3), '/late', 50)
+                ON CONFLICT (site, $2, path) DO UPDATE SET visits = $1.visits + 50;"
+    done
+    late="$late INSERT INTO visit_totals (site, minute, visits) VALUES ('localhost', to_timestamp($mt), 50)
+            ON CONFLICT (site, minute) DO UPDATE SET visits = visit_totals.visits + 50;"
+done
+late="$late COMMIT"
+"$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "window=60m&top=7" "$P" "sql:$late" "$P" \
+    >"$T/got" || fail "report_at with late visits failed"
+awk '/^total /{ n++ } n == 1' "$T/got" | grep -q ' /late$' \
+    && fail "the late visits showed before they were written"
+awk '/^total /{ n++ } n == 2' "$T/got" >"$T/after"
+expected "$FIRST" "$END" 7 >"$T/want"
+diff -u "$T/want" "$T/after" >"$T/diff" || fail "late visits, once written: $(cat "$T/diff")"
+grep -q '^path 200 /late$' "$T/after" || fail "the late visits are not at the top: $(cat "$T/after")"
+note "ok: $ties of them with a tie at the cut; 60 positions of the 60-minute window and 4 of the 24-hour window equal visit_minutes summed, with the span cache and without; late visits into cached spans read again"

@@ -6,97 +6,80 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
 #include "timestamp.h"
+#include "top_paths.h"
 
 /* One statement, one snapshot. Parameters: $1 first bucket start, $2 end
- * of the last bucket, $3 bucket seconds, $4 time zone, $5 top, $6 start of
- * the previous window, $7 the first hour boundary at or after $1, $8/$9 the
- * rate's seconds, $10 the current minute, $11 the site, $12/$13 the first
- * ten- and five-minute boundaries at or after $1; $14 the path, when
+ * of the last bucket, $3 bucket seconds, $4 time zone, $5 start of the
+ * previous window, $6/$7 the rate's seconds, $8 the current minute, $9
+ * the site; $10/$11 the starts and lengths in seconds of the spans whose
+ * rows make the top paths (report_spans_of), $12 for each the total the
+ * caller holds its rows for (-1: none, send them); $13 the path, when
  * filtered. SERIES is where the chart's numbers come from: visit_totals
- * for all paths, visit_minutes of one path. PATHS is the 'p' rows: the
- * top paths, or for one path that path's own total, by index (the site's
- * top paths do not depend on the path asked for, and would cost each
- * path's URL what the whole site's does). Sums are cast to bigint, as
- * report_query reads them. */
-#define REPORT_SQL(SERIES, PATHS)                                              \
-    "SELECT 'b', extract(epoch FROM b)::bigint,"                               \
-    "  (SELECT coalesce(sum(t.visits), 0)::bigint FROM " SERIES                        \
+ * for all paths, visit_minutes of one path. Then an 's' row per span with
+ * its total now (TOTAL), and an 'r' row per stored row of each span whose
+ * total is not the one held (of one path, AND_PATH, when filtered: the
+ * site's top paths do not depend on the path asked for, and would cost
+ * each path's URL what the whole site's does). Sums are cast to bigint,
+ * as report_query reads them. */
+#define REPORT_SQL(SERIES, TOTAL, AND_PATH)                                    \
+    "WITH s AS MATERIALIZED (SELECT u.start, u.secs, u.held, " TOTAL " AS total" \
+    "  FROM unnest($10::bigint[], $11::int[], $12::bigint[]) AS u(start, secs, held))" \
+    " SELECT 'b', extract(epoch FROM b)::bigint,"                              \
+    "  (SELECT coalesce(sum(t.visits), 0)::bigint FROM " SERIES                \
     "   AND t.minute >= b AND t.minute < b + make_interval(secs => $3::int)),"  \
     "  to_char(b AT TIME ZONE $4::text, 'YYYY-MM-DD HH24:MI')"                 \
     " FROM generate_series(to_timestamp($1::bigint),"                          \
     "      to_timestamp($2::bigint - $3::int), make_interval(secs => $3::int)) b" \
     " UNION ALL"                                                               \
-    " SELECT 'prev', 0, coalesce(sum(t.visits), 0)::bigint, NULL FROM " SERIES         \
-    "  AND t.minute >= to_timestamp($6::bigint)"                               \
+    " SELECT 'prev', 0, coalesce(sum(t.visits), 0)::bigint, NULL FROM " SERIES \
+    "  AND t.minute >= to_timestamp($5::bigint)"                               \
     "  AND t.minute < to_timestamp($1::bigint)"                                \
     " UNION ALL"                                                               \
-    " SELECT 'cur', 0, coalesce(sum(t.visits), 0)::bigint, NULL FROM " SERIES          \
-    "  AND t.minute = to_timestamp($10::bigint)"                               \
+    " SELECT 'cur', 0, coalesce(sum(t.visits), 0)::bigint, NULL FROM " SERIES  \
+    "  AND t.minute = to_timestamp($8::bigint)"                                \
     " UNION ALL"                                                               \
-    " SELECT 'site', 0, coalesce(sum(visits), 0)::bigint, NULL FROM visit_totals"      \
-    "  WHERE site = $11::text AND minute >= to_timestamp($1::bigint)"          \
+    " SELECT 'site', 0, coalesce(sum(visits), 0)::bigint, NULL FROM visit_totals" \
+    "  WHERE site = $9::text AND minute >= to_timestamp($1::bigint)"           \
     "  AND minute < to_timestamp($2::bigint)"                                  \
     " UNION ALL"                                                               \
-    " SELECT 'rate', 0, coalesce(sum(visits), 0)::bigint, NULL FROM visit_seconds"     \
-    "  WHERE site = $11::text AND second >= to_timestamp($8::bigint)"          \
-    "  AND second < to_timestamp($9::bigint)"                                  \
-    " UNION ALL " PATHS
+    " SELECT 'rate', 0, coalesce(sum(visits), 0)::bigint, NULL FROM visit_seconds" \
+    "  WHERE site = $9::text AND second >= to_timestamp($6::bigint)"           \
+    "  AND second < to_timestamp($7::bigint)"                                  \
+    " UNION ALL"                                                               \
+    " SELECT 's', start, total, NULL FROM s"                                   \
+    REPORT_SPAN_ROWS("visit_minutes", "minute", "60", AND_PATH)                \
+    REPORT_SPAN_ROWS("visit_fives", "five", "300", AND_PATH)                   \
+    REPORT_SPAN_ROWS("visit_tens", "ten", "600", AND_PATH)                     \
+    REPORT_SPAN_ROWS("visit_hours", "hour", "3600", AND_PATH)
 
-/* The rows of the window's paths (AND_PATH: "" or one path's condition):
- * the minutes before the first five-minute boundary from visit_minutes,
- * whole five minutes before the first ten-minute boundary from
- * visit_fives, whole ten minutes before the first hour from visit_tens
- * and whole hours from visit_hours, none counted twice. For 60 minutes
- * that is at most 4 minutes, one five-minute span, 5 ten-minute spans and
- * one hour of rows, each capped at max-paths-per-minute paths. */
-#define REPORT_PATH_ROWS(AND_PATH)                                             \
-    "   SELECT path, visits AS v FROM visit_minutes"                           \
-    "    WHERE site = $11::text" AND_PATH                                      \
-    "    AND minute >= to_timestamp($1::bigint)"                               \
-    "    AND minute < to_timestamp(least($13::bigint, $2::bigint))"            \
-    "   UNION ALL"                                                             \
-    "   SELECT path, visits FROM visit_fives"                                  \
-    "    WHERE site = $11::text" AND_PATH                                      \
-    "    AND five >= to_timestamp($13::bigint)"                                \
-    "    AND five < to_timestamp(least($12::bigint, $2::bigint))"              \
-    "   UNION ALL"                                                             \
-    "   SELECT path, visits FROM visit_tens"                                   \
-    "    WHERE site = $11::text" AND_PATH                                      \
-    "    AND ten >= to_timestamp($12::bigint)"                                 \
-    "    AND ten < to_timestamp(least($7::bigint, $2::bigint))"                \
-    "   UNION ALL"                                                             \
-    "   SELECT path, visits FROM visit_hours"                                  \
-    "    WHERE site = $11::text" AND_PATH                                      \
-    "    AND hour >= to_timestamp($7::bigint)"                                 \
-    "    AND hour < to_timestamp($2::bigint)"
+/* The rows of the spans of one length, each read by its key. */
+#define REPORT_SPAN_ROWS(TABLE, COLUMN, SECONDS, AND_PATH)                     \
+    " UNION ALL"                                                               \
+    " SELECT 'r', s.start, r.visits, r.path FROM s JOIN " TABLE " r"           \
+    "  ON r.site = $9::text AND r." COLUMN " = to_timestamp(s.start)" AND_PATH \
+    "  WHERE s.secs = " SECONDS " AND s.total <> s.held"
 
-/* Sorted in byte order between equal counts (COLLATE "C": the same
- * whatever the database's collation, and cheaper to compare). Fetching
- * every row and adding them up in the worker instead (with agg) measured
- * faster only where no path repeats: the 60-minute report at the worst
- * case's worst position 17 ms against 20, but the same 1,000 paths every
- * minute 13-17 ms against 9, the worker's share growing with every row. */
-#define REPORT_TOP_PATHS                                                       \
-    " (SELECT 'p', 0, sum(v)::bigint, path FROM (" REPORT_PATH_ROWS("") ") x"  \
-    "  GROUP BY path ORDER BY 3 DESC, path COLLATE \"C\" LIMIT $5::int)"
+/* A span's total now: its minutes in visit_totals. */
+#define REPORT_SPAN_TOTAL                                                      \
+    "(SELECT coalesce(sum(t.visits), 0)::bigint FROM visit_totals t"           \
+    "  WHERE t.site = $9::text AND t.minute >= to_timestamp(u.start)"          \
+    "  AND t.minute < to_timestamp(u.start + u.secs))"
 
-#define REPORT_ONE_PATH                                                        \
-    " (SELECT 'p', 0, sum(v)::bigint, $14::text FROM ("                        \
-    REPORT_PATH_ROWS(" AND path = $14::text") ") x"                            \
-    "  HAVING sum(v) > 0 LIMIT $5::int)"
-
+/* The whole site's report; one path's, whose rows are never cached (each
+ * span has a few: by index). */
 static const char report_sql_all[] =
-    REPORT_SQL("visit_totals t WHERE t.site = $11::text", REPORT_TOP_PATHS);
+    REPORT_SQL("visit_totals t WHERE t.site = $9::text", REPORT_SPAN_TOTAL, "");
 static const char report_sql_path[] =
-    REPORT_SQL("visit_minutes t WHERE t.site = $11::text AND t.path = $14::text",
-               REPORT_ONE_PATH);
+    REPORT_SQL("visit_minutes t WHERE t.site = $9::text AND t.path = $13::text",
+               "0", " AND r.path = $13::text");
 
-report_span
-report_span_for(const report_params *p, int64_t now_ms)
+report_window
+report_window_for(const report_params *p, int64_t now_ms)
 {
-    report_span s;
+    report_window s;
 
     s.bucket = (int64_t)p->bucket_minutes * 60;
     s.current = timestamp_minute(now_ms);
@@ -125,62 +108,81 @@ report_session_init(PGconn *conn, char *err, size_t errlen)
 }
 
 int
-report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
-             char *err, size_t errlen)
+report_spans_of(const report_window *w, report_span *spans)
 {
-    char v[13][32];
-    const char *params[14];
-    report_span s = report_span_for(p, now_ms);
-    int64_t nparams;
-    PGresult *res;
-    int rows, i, nb = 0;
+    /* Up to each boundary, spans of each length. */
+    const int64_t until[4] = { w->five, w->ten, w->hour, w->end };
+    const int seconds[4] = { 60, 300, 600, 3600 };
+    int64_t t = w->first;
+    int n = 0;
 
-    memset(r, 0, sizeof(*r));
-    r->p = *p;
-    r->generated_ms = now_ms;
-    r->nbuckets = s.nbuckets;
-    r->bucket_seconds = (int)s.bucket;
-    r->rate_to = now_ms / 1000 - REPORT_RATE_LAG_S;
-    r->rate_from = r->rate_to - REPORT_RATE_SECONDS;
+    for (int level = 0; level < 4; level++) {
+        int64_t stop = until[level] < w->end ? until[level] : w->end;
 
-    snprintf(v[0], sizeof(v[0]), "%" PRId64, s.first);
-    snprintf(v[1], sizeof(v[1]), "%" PRId64, s.end);
-    snprintf(v[2], sizeof(v[2]), "%" PRId64, s.bucket);
-    snprintf(v[4], sizeof(v[4]), "%d", p->top);
-    snprintf(v[5], sizeof(v[5]), "%" PRId64, s.previous);
-    snprintf(v[6], sizeof(v[6]), "%" PRId64, s.hour);
-    snprintf(v[7], sizeof(v[7]), "%" PRId64, r->rate_from);
-    snprintf(v[8], sizeof(v[8]), "%" PRId64, r->rate_to);
-    snprintf(v[9], sizeof(v[9]), "%" PRId64, s.current);
-    snprintf(v[11], sizeof(v[11]), "%" PRId64, s.ten);
-    snprintf(v[12], sizeof(v[12]), "%" PRId64, s.five);
-    for (i = 0; i < 13; i++)
-        params[i] = v[i];
-    params[3] = p->tz;
-    params[10] = p->site;
-    params[13] = p->path;
-    nparams = p->path[0] ? 14 : 13;
-
-    r->buckets = calloc((size_t)r->nbuckets, sizeof(*r->buckets));
-    r->paths = calloc((size_t)p->top, sizeof(*r->paths));
-    if (r->buckets == NULL || r->paths == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto failed;
+        for (; t < stop && n < REPORT_SPANS_MAX; t += seconds[level]) {
+            spans[n].start = t;
+            spans[n].seconds = seconds[level];
+            n++;
+        }
     }
-    res = PQexecParams(conn, p->path[0] ? report_sql_path : report_sql_all,
-                       (int)nparams, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        db_error(conn, res, err, errlen);
-        PQclear(res);
-        goto failed;
+    return n;
+}
+
+/* A span of the report being read: its rows as cached (held), or as read
+ * now (fresh), and its total now. */
+typedef struct report_read_span {
+    report_span span;
+    span_rows *held, *fresh;
+    int64_t total;
+} report_read_span;
+
+/* The index of the span starting at start in spans[0..n), or -1. */
+static int
+report_span_index(const report_read_span *spans, int n, int64_t start)
+{
+    for (int i = 0; i < n; i++)
+        if (spans[i].span.start == start)
+            return i;
+    return -1;
+}
+
+/* Fills starts, lengths and held with the PostgreSQL array literals of
+ * the spans' starts, lengths in seconds and the totals their held rows
+ * were read with (-1 for none). A failed allocation leaves a buffer's
+ * failed flag set. */
+static void
+report_span_arrays(const report_read_span *spans, int n, buf *starts, buf *lengths,
+                   buf *held)
+{
+    for (int i = 0; i < n; i++) {
+        const char *sep = i ? "," : "{";
+
+        buf_printf(starts, "%s%" PRId64, sep, spans[i].span.start);
+        buf_printf(lengths, "%s%d", sep, spans[i].span.seconds);
+        buf_printf(held, "%s%" PRId64, sep,
+                   spans[i].held ? span_rows_total(spans[i].held) : (int64_t)-1);
     }
-    rows = PQntuples(res);
+    buf_puts(starts, n ? "}" : "{}");
+    buf_puts(lengths, n ? "}" : "{}");
+    buf_puts(held, n ? "}" : "{}");
+}
+
+/* Reads the rows of res into r's numbers and, for each span of spans whose
+ * total is not the one held, its rows as read now. Returns 0, or -1 with a
+ * message. */
+static int
+report_read(PGresult *res, report *r, report_read_span *spans, int nspans,
+            char *err, size_t errlen)
+{
+    int rows = PQntuples(res), nb = 0, i, k;
+
     for (i = 0; i < rows; i++) {
         const char *kind = PQgetvalue(res, i, 0);
+        int64_t number = strtoll(PQgetvalue(res, i, 1), NULL, 10);
         int64_t visits = strtoll(PQgetvalue(res, i, 2), NULL, 10);
 
         if (strcmp(kind, "b") == 0 && nb < r->nbuckets) {
-            r->buckets[nb].start = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+            r->buckets[nb].start = number;
             r->buckets[nb].visits = visits;
             snprintf(r->buckets[nb].local, sizeof(r->buckets[nb].local), "%s",
                      PQgetvalue(res, i, 3));
@@ -194,26 +196,141 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
             r->site_total = visits;
         } else if (strcmp(kind, "rate") == 0) {
             r->rate_visits = visits;
-        } else if (strcmp(kind, "p") == 0 && r->npaths < (size_t)p->top) {
-            r->paths[r->npaths].path = strdup(PQgetvalue(res, i, 3));
-            if (r->paths[r->npaths].path == NULL) {
-                snprintf(err, errlen, "out of memory");
-                PQclear(res);
-                goto failed;
+        } else if (strcmp(kind, "s") == 0 && (k = report_span_index(spans, nspans, number)) >= 0) {
+            spans[k].total = visits;
+            if (spans[k].held == NULL || span_rows_total(spans[k].held) != visits) {
+                spans[k].fresh = span_rows_create(r->p.site, number, spans[k].span.seconds,
+                                                  visits);
+                if (spans[k].fresh == NULL)
+                    goto out_of_memory;
             }
-            r->paths[r->npaths++].visits = visits;
         }
     }
-    PQclear(res);
     if (nb != r->nbuckets) {
         snprintf(err, errlen, "the report query returned %d buckets, not %d", nb,
                  r->nbuckets);
-        goto failed;
+        return -1;
+    }
+    /* Then the rows, now that every span read again has its place. */
+    for (i = 0, k = -1; i < rows; i++) {
+        int64_t start;
+
+        if (strcmp(PQgetvalue(res, i, 0), "r") != 0)
+            continue;
+        start = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+        if (k < 0 || spans[k].span.start != start)
+            k = report_span_index(spans, nspans, start);
+        if (k < 0 || spans[k].fresh == NULL) {
+            snprintf(err, errlen, "the report query returned rows of a span it did not ask for");
+            return -1;
+        }
+        if (span_rows_add(spans[k].fresh, PQgetvalue(res, i, 3),
+                          strtoll(PQgetvalue(res, i, 2), NULL, 10)) < 0)
+            goto out_of_memory;
     }
     return 0;
-failed:
-    report_free(r);
+out_of_memory:
+    snprintf(err, errlen, "out of memory");
     return -1;
+}
+
+int
+report_query(PGconn *conn, const report_params *p, int64_t now_ms, span_cache *cache,
+             report *r, char *err, size_t errlen)
+{
+    char v[9][32];
+    const char *params[13];
+    report_window w = report_window_for(p, now_ms);
+    report_span parts[REPORT_SPANS_MAX];
+    report_read_span spans[REPORT_SPANS_MAX];
+    span_rows *use[REPORT_SPANS_MAX];
+    buf starts = BUF_INIT, lengths = BUF_INIT, held = BUF_INIT;
+    PGresult *res = NULL;
+    int nspans, n, i, rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    r->p = *p;
+    r->generated_ms = now_ms;
+    r->nbuckets = w.nbuckets;
+    r->bucket_seconds = (int)w.bucket;
+    r->rate_to = now_ms / 1000 - REPORT_RATE_LAG_S;
+    r->rate_from = r->rate_to - REPORT_RATE_SECONDS;
+
+    /* One path's rows are few and never cached. */
+    if (p->path[0])
+        cache = NULL;
+    nspans = report_spans_of(&w, parts);
+    for (i = 0; i < nspans; i++) {
+        spans[i].span = parts[i];
+        spans[i].fresh = NULL;
+        spans[i].total = -1;
+        /* Only closed spans, which new visits rarely reach. */
+        spans[i].held = parts[i].start + parts[i].seconds <= w.current
+                            ? span_cache_get(cache, p->site, parts[i].start, parts[i].seconds)
+                            : NULL;
+    }
+    report_span_arrays(spans, nspans, &starts, &lengths, &held);
+
+    snprintf(v[0], sizeof(v[0]), "%" PRId64, w.first);
+    snprintf(v[1], sizeof(v[1]), "%" PRId64, w.end);
+    snprintf(v[2], sizeof(v[2]), "%" PRId64, w.bucket);
+    snprintf(v[4], sizeof(v[4]), "%" PRId64, w.previous);
+    snprintf(v[5], sizeof(v[5]), "%" PRId64, r->rate_from);
+    snprintf(v[6], sizeof(v[6]), "%" PRId64, r->rate_to);
+    snprintf(v[7], sizeof(v[7]), "%" PRId64, w.current);
+    for (i = 0; i < 9; i++)
+        params[i] = v[i];
+    params[3] = p->tz;
+    params[8] = p->site;
+    params[9] = starts.data;
+    params[10] = lengths.data;
+    params[11] = held.data;
+    params[12] = p->path;
+
+    r->buckets = calloc((size_t)r->nbuckets, sizeof(*r->buckets));
+    r->paths = calloc((size_t)p->top, sizeof(*r->paths));
+    if (r->buckets == NULL || r->paths == NULL || starts.failed || lengths.failed
+        || held.failed) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    res = PQexecParams(conn, p->path[0] ? report_sql_path : report_sql_all,
+                       p->path[0] ? 13 : 12, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        db_error(conn, res, err, errlen);
+        goto done;
+    }
+    if (report_read(res, r, spans, nspans, err, errlen) < 0)
+        goto done;
+    for (i = 0; i < nspans; i++) {
+        if (spans[i].total < 0) {
+            snprintf(err, errlen, "the report query returned no total for a span");
+            goto done;
+        }
+        use[i] = spans[i].fresh ? spans[i].fresh : spans[i].held;
+        /* Kept for the next reports: the closed spans read again. */
+        if (spans[i].fresh && spans[i].span.start + spans[i].span.seconds <= w.current)
+            span_cache_put(cache, spans[i].fresh,
+                           w.current - (int64_t)PARAMS_WINDOW_MAX_MINUTES * 60 - 3600);
+    }
+    if ((n = top_paths(use, (size_t)nspans, p->top, r->paths)) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    r->npaths = (size_t)n;
+    rc = 0;
+done:
+    PQclear(res);
+    for (i = 0; i < nspans; i++) {
+        span_rows_release(spans[i].held);
+        span_rows_release(spans[i].fresh);
+    }
+    buf_free(&starts);
+    buf_free(&lengths);
+    buf_free(&held);
+    if (rc < 0)
+        report_free(r);
+    return rc;
 }
 
 /* FNV-1a over len bytes, continuing from h. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "params.h"
+#include "span_cache.h"
 
 /* The "now" rate: visits in the RATE_SECONDS seconds that end
  * REPORT_RATE_LAG_S seconds ago, so the consumer has flushed them. */
@@ -15,7 +16,7 @@
 #define REPORT_RATE_LAG_S 2
 
 /* Where the window of a report lies, in seconds since the epoch. */
-typedef struct report_span {
+typedef struct report_window {
     int64_t current;        /* start of the current minute */
     int64_t bucket;         /* bucket length: p.bucket_minutes minutes */
     int64_t first;          /* start of the first bucket */
@@ -25,13 +26,31 @@ typedef struct report_span {
     int64_t ten;            /* the first ten-minute boundary at or after first */
     int64_t hour;           /* the first whole hour at or after first */
     int nbuckets;           /* p.minutes / p.bucket_minutes */
-} report_span;
+} report_window;
 
 /* Returns the span of the window of p at now_ms (a day or more after the
  * epoch, so that no time in it is negative): buckets aligned in
  * UTC on multiples of their length, the last one holding now. Longer
  * windows have coarser buckets (params_parse): 24h is 96 of 15 minutes. */
-report_span report_span_for(const report_params *p, int64_t now_ms);
+report_window report_window_for(const report_params *p, int64_t now_ms);
+
+/* A span of the rows a window's top paths add up: a minute, five or ten
+ * minutes, or an hour, [start, start + seconds). */
+typedef struct report_span {
+    int64_t start;
+    int seconds;
+} report_span;
+
+/* Spans of a window: at most 4 minutes, a five, 5 tens and 24 hours. */
+#define REPORT_SPANS_MAX 36
+
+/* Fills spans (room for REPORT_SPANS_MAX) with the spans whose rows make
+ * the top paths of the window w, none overlapping another: its minutes
+ * before the first five-minute boundary, whole five minutes before the
+ * first ten-minute one, whole ten minutes before the first hour, then
+ * whole hours, each starting before w's end. The last ones may reach past
+ * the current minute (they hold nothing later than it). Returns how many. */
+int report_spans_of(const report_window *w, report_span *spans);
 
 typedef struct report_bucket {
     int64_t start;          /* seconds since the epoch (UTC) */
@@ -70,9 +89,13 @@ int report_session_init(PGconn *conn, char *err, size_t errlen);
 
 /* Reads the report for p at now_ms into r. The window is p.minutes long,
  * cut into p.bucket_minutes buckets aligned in UTC, the last holding now.
- * Returns 0, or -1 with a message (r is then empty but must be freed). */
-int report_query(PGconn *conn, const report_params *p, int64_t now_ms, report *r,
-                 char *err, size_t errlen);
+ * The top paths add up the rows of the window's spans (report_spans_of):
+ * of the closed ones (ended before the current minute) those in cache
+ * whose total has not changed, the others read now, and kept in cache
+ * when closed. cache may be NULL: every span is read. Returns 0, or -1
+ * with a message (r is then empty but must be freed). */
+int report_query(PGconn *conn, const report_params *p, int64_t now_ms, span_cache *cache,
+                 report *r, char *err, size_t errlen);
 
 /* Returns a hash of every number and string of r except generated_ms and
  * the rate's window (rate_from, rate_to: they move every second; the rate
