@@ -26,7 +26,7 @@ bin/visits-prune bin/visits-nginx-check
 libexec/visits/visits-devbroker libexec/visits/visits-supervise
 etc/visits/visits.conf
 share/visits/sql/001_init.sql share/visits/sql/002_rollups.sql share/visits/sql/003_retention.sql
-share/visits/sql/004_sites.sql share/visits/sql/005_tens.sql share/visits/sql/006_fives.sql
+share/visits/sql/004_sites.sql share/visits/sql/005_tens.sql share/visits/sql/006_fives.sql share/visits/sql/007_add_paths.sql
 share/visits/nginx/visits-upstreams.conf share/visits/nginx/visits-locations.conf
 share/visits/nginx/visits-monitor.conf share/visits/nginx/visits-pageview.conf
 share/visits/nginx/visits-count.conf share/visits/nginx/visits-mirror.conf
@@ -50,7 +50,7 @@ note "make install: $got files under the prefix, the same under DESTDIR"
 # The installed migrate finds the installed migrations by itself.
 "$P/bin/visits-migrate" --database "$VISITS_DATABASE" 2>"$T/migrate.log" \
     || fail "the installed visits-migrate failed: $(cat "$T/migrate.log")"
-grep -q 'schema is at version 6 (0 migrations applied now)' "$T/migrate.log" \
+grep -q 'schema is at version 7 (0 migrations applied now)' "$T/migrate.log" \
     || fail "unexpected: $(cat "$T/migrate.log")"
 "$P/bin/visits-prune" --config "$P/etc/visits/visits.conf" --database "$VISITS_DATABASE" \
     2>"$T/prune.log" || fail "the installed visits-prune failed: $(cat "$T/prune.log")"

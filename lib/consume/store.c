@@ -228,32 +228,6 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
     return STORE_OK;
 }
 
-/* The CTEs that add the capped minute rows k to a rollup TABLE keyed by
- * (site, COL, path), COL being BUCKET of the minute: a path the bucket
- * already has is added to, new paths are taken busiest first while the
- * bucket has fewer than $5 of its own, the rest go to $6 ((other)).
- * PREFIX names the CTEs (PREFIX itself is the insert). Rows are inserted
- * in key order. */
-#define STORE_CAPPED_ROLLUP(PREFIX, TABLE, COL, BUCKET)                         \
-    " " PREFIX "k AS (SELECT site, " BUCKET " AS " COL ", path,"               \
-    "   sum(visits) AS visits FROM k GROUP BY 1, 2, 3),"                       \
-    " " PREFIX "used AS (SELECT site, " COL ", count(*) AS n FROM " TABLE      \
-    "   WHERE (site, " COL ") IN (SELECT site, " COL " FROM " PREFIX "k)"      \
-    "   AND path <> $6 GROUP BY site, " COL "),"                               \
-    " " PREFIX "kt AS (SELECT x.*, x.path = $6 OR EXISTS (SELECT 1 FROM "       \
-    TABLE " v WHERE v.site = x.site AND v." COL " = x." COL                    \
-    "   AND v.path = x.path) AS known FROM " PREFIX "k x),"                    \
-    " " PREFIX "c AS (SELECT x.site, x." COL ", x.path, x.visits,"             \
-    "   NOT x.known AND coalesce(u.n, 0) + row_number() OVER"                  \
-    "   (PARTITION BY x.site, x." COL ", x.known"                             \
-    "    ORDER BY x.visits DESC, x.path) > $5::bigint AS capped"               \
-    "   FROM " PREFIX "kt x LEFT JOIN " PREFIX "used u USING (site, " COL ")),"  \
-    " " PREFIX " AS (INSERT INTO " TABLE " (site, " COL ", path, visits)"      \
-    "   SELECT site, " COL ", CASE WHEN capped THEN $6 ELSE path END,"         \
-    "   sum(visits) FROM " PREFIX "c GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"        \
-    "   ON CONFLICT (site, " COL ", path) DO UPDATE"                           \
-    "   SET visits = " TABLE ".visits + EXCLUDED.visits)"
-
 /* Fills st->times, st->sites, st->paths and st->counts with the keys and
  * counts of a (paths only with_paths). Returns 0, or -1 when out of
  * memory. */
@@ -322,12 +296,11 @@ store_lock_hours(store *st, char *err, size_t errlen)
 
 /* Adds the (minute, site, path) counts of st->times, st->sites, st->paths
  * and st->counts to visit_minutes, visit_fives, visit_tens and
- * visit_hours, storing at most max_paths distinct paths per site and
- * minute, five and ten minutes and hour: a path the minute (five minutes,
- * ...) already has is always added to; new paths are taken, busiest
- * first, while it has room, and the rest are added under
- * PATH_OTHER. Runs after store_add_totals and store_lock_hours.
- * Returns 0 with what was capped in *stats, or -1 with a message. */
+ * visit_hours, at most max_paths distinct paths per site and minute, five
+ * and ten minutes and hour, the rest under PATH_OTHER: the database's
+ * visits_add_paths (sql/007_add_paths.sql says how). Runs after
+ * store_add_totals and store_lock_hours. Returns 0 with what was capped
+ * in *stats, or -1 with a message. */
 static int
 store_add_paths(store *st, long max_paths, store_stats *stats, char *err,
                 size_t errlen)
@@ -339,39 +312,8 @@ store_add_paths(store *st, long max_paths, store_stats *stats, char *err,
 
     snprintf(cap, sizeof(cap), "%ld", max_paths);
     res = store_exec(st,
-        "WITH t AS (SELECT s AS site, to_timestamp(m) AS minute, p AS path,"
-        "           v AS visits FROM unnest($1::bigint[], $2::text[], $3::text[],"
-        "           $4::bigint[]) AS u(m, s, p, v)),"
-        " used AS (SELECT site, minute, count(*) AS n FROM visit_minutes"
-        "          WHERE (site, minute) IN (SELECT site, minute FROM t)"
-        "          AND path <> $6 GROUP BY site, minute),"
-        /* known: the minute has the path already (or it is (other)). New
-         * paths are ranked busiest first within their minute, in one pass:
-         * a join of t with its own ranking went quadratic once the planner
-         * merged on (site, minute) alone, every row in one minute. */
-        " kt AS (SELECT t.*, t.path = $6 OR EXISTS (SELECT 1 FROM visit_minutes v"
-        "        WHERE v.site = t.site AND v.minute = t.minute AND v.path = t.path)"
-        "        AS known FROM t),"
-        " c AS (SELECT kt.site, kt.minute, kt.path, kt.visits,"
-        "       NOT kt.known AND coalesce(u.n, 0) + row_number() OVER"
-        "       (PARTITION BY kt.site, kt.minute, kt.known"
-        "        ORDER BY kt.visits DESC, kt.path) > $5::bigint AS capped"
-        "       FROM kt LEFT JOIN used u USING (site, minute)),"
-        " k AS (SELECT site, minute, CASE WHEN capped THEN $6 ELSE path END"
-        "       AS path, sum(visits) AS visits FROM c GROUP BY 1, 2, 3),"
-        " m AS (INSERT INTO visit_minutes (site, minute, path, visits)"
-        "       SELECT site, minute, path, visits FROM k"
-        "       ON CONFLICT (site, minute, path) DO UPDATE"
-        "       SET visits = visit_minutes.visits + EXCLUDED.visits),"
-        /* The same cap per five and ten minutes and per hour, on what
-         * the minutes kept. */
-        STORE_CAPPED_ROLLUP("fv", "visit_fives", "five",
-                            "date_bin('5 minutes', minute, timestamptz 'epoch')") ","
-        STORE_CAPPED_ROLLUP("tn", "visit_tens", "ten",
-                            "date_bin('10 minutes', minute, timestamptz 'epoch')") ","
-        STORE_CAPPED_ROLLUP("h", "visit_hours", "hour", "date_trunc('hour', minute, 'UTC')")
-        " SELECT count(*) FILTER (WHERE capped),"
-        "        coalesce(sum(visits) FILTER (WHERE capped), 0) FROM c",
+        "SELECT capped_keys, capped_visits FROM visits_add_paths($1::bigint[],"
+        " $2::text[], $3::text[], $4::bigint[], $5::bigint, $6::text)",
         6, params, PGRES_TUPLES_OK, err, errlen);
     if (res == NULL)
         return -1;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 /* The schema version this build's programs need. */
-#define MIGRATE_REQUIRED_VERSION 6
+#define MIGRATE_REQUIRED_VERSION 7
 
 /* Applies, in order, every migration in dir whose version is above the
  * database's, each in its own transaction together with its row in
