@@ -5,7 +5,12 @@ noinst_PROGRAMS = bench/visits-report-bench bench/visits-loadgen \
 	bench/visits-fcgi-hello bench/visits-preload
 bench_visits_report_bench_SOURCES = bench/report-bench.c
 bench_visits_report_bench_LDADD = $(VISITS_LIBS)
-bench_visits_loadgen_SOURCES = bench/loadgen.c
+bench_visits_loadgen_SOURCES = bench/loadgen/main.c bench/loadgen/loadgen.h \
+	bench/loadgen/schedule.c bench/loadgen/connection.c \
+	bench/loadgen/response.c bench/loadgen/response.h \
+	bench/loadgen/options.c bench/loadgen/options.h \
+	bench/loadgen/histogram.c bench/loadgen/histogram.h \
+	bench/loadgen/random.c bench/loadgen/random.h
 bench_visits_fcgi_hello_SOURCES = bench/fcgi-hello.c
 bench_visits_fcgi_hello_LDADD = $(VISITS_LIBS)
 bench_visits_preload_SOURCES = bench/preload.c

@@ -37,22 +37,24 @@ sources() {
         event) echo lib/event/event.c lib/event/json_strict.c lib/event/path.c lib/core/percent.c lib/event/sites.c lib/core/utf8.c lib/core/timestamp.c ;;
         path) echo lib/event/path.c lib/core/percent.c lib/core/utf8.c ;;
         query_string) echo lib/core/query_string.c lib/core/buf.c lib/core/percent.c lib/core/utf8.c ;;
+        response) echo bench/loadgen/response.c ;;
     esac
 }
 max_len() {
     case $1 in
         event) echo 8192 ;;
+        response) echo 9000 ;;  # past RESPONSE_LINE_MAX, twice
         *) echo 4096 ;;
     esac
 }
-targets="event path query_string"
+targets="event path query_string response"
 
 # The project's warnings (configure.ac) and C dialect; -D_GNU_SOURCE as
 # AC_USE_SYSTEM_EXTENSIONS defines it.
 cflags="-std=gnu99 -g -O1 -fsanitize=fuzzer,address,undefined
 -fno-sanitize-recover=all -fno-omit-frame-pointer -D_GNU_SOURCE
 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
--Wformat=2 -Wno-format-nonliteral -I$fuzzdir"
+-Wformat=2 -Wno-format-nonliteral -I$fuzzdir -I$top_srcdir/bench/loadgen"
 for stage in core event serve record consume report setup; do
     cflags="$cflags -I$top_srcdir/lib/$stage"
 done
