@@ -19,25 +19,43 @@ trap 'stack stop; rm -rf "$T"' EXIT
 stack start
 # shellcheck disable=SC1091
 . "$T/run/env"
+# capped_rollup TABLE COLUMN WIDTH...: the SQL that fills TABLE from
+# visit_minutes as the consumer keeps it: per site and span of WIDTH, the
+# 1,000 busiest paths of their own, the rest under (other).
+capped_rollup() {
+    local table=$1 col=$2
+    shift 2
+    cat <<ROLLUP
+WITH s AS (SELECT site, date_bin('$*', minute, timestamptz 'epoch') AS $col, path,
+                  sum(visits) AS visits FROM visit_minutes GROUP BY 1, 2, 3),
+     r AS (SELECT s.*, row_number() OVER (PARTITION BY site, $col ORDER BY visits DESC, path) AS n
+           FROM s)
+INSERT INTO $table (site, $col, path, visits)
+SELECT site, $col, CASE WHEN n > 1000 THEN '(other)' ELSE path END, sum(visits)
+FROM r GROUP BY 1, 2, 3;
+ROLLUP
+}
+# rollups: the SQL that fills visit_hours, visit_fives, visit_tens and
+# visit_totals from visit_minutes, then analyzes.
+rollups() {
+    local r
+    for r in "visit_hours hour 1 hour" "visit_fives five 5 minutes" "visit_tens ten 10 minutes"; do
+        # shellcheck disable=SC2086
+        capped_rollup $r
+    done
+    echo "INSERT INTO visit_totals (site, minute, visits)"
+    echo "SELECT site, minute, sum(visits) FROM visit_minutes GROUP BY 1, 2;"
+    echo "VACUUM ANALYZE;"
+}
 echo "filling 24 hours x 1,000 paths per minute ..."
 t0=$(date +%s.%N)
-psql -XqAt "$VISITS_DATABASE" <<'SQL'
+psql -XqAt "$VISITS_DATABASE" <<SQL
 INSERT INTO visit_minutes (site, minute, path, visits)
 SELECT 'localhost', m, '/p/' || p, 1 + (p * 7 + extract(minute FROM m)::int) % 13
 FROM generate_series(date_trunc('minute', now()) - interval '24 hours',
                      date_trunc('minute', now()), interval '1 minute') AS m,
      generate_series(1, 1000) AS p;
-INSERT INTO visit_hours (site, hour, path, visits)
-SELECT site, date_trunc('hour', minute, 'UTC'), path, sum(visits) FROM visit_minutes GROUP BY 1, 2, 3;
-INSERT INTO visit_fives (site, five, path, visits)
-SELECT site, date_bin('5 minutes', minute, timestamptz 'epoch'), path, sum(visits)
-FROM visit_minutes GROUP BY 1, 2, 3;
-INSERT INTO visit_tens (site, ten, path, visits)
-SELECT site, date_bin('10 minutes', minute, timestamptz 'epoch'), path, sum(visits)
-FROM visit_minutes GROUP BY 1, 2, 3;
-INSERT INTO visit_totals (site, minute, visits)
-SELECT site, minute, sum(visits) FROM visit_minutes GROUP BY 1, 2;
-VACUUM ANALYZE;
+$(rollups)
 SQL
 printf 'filled %s visit_minutes rows in %.1f s\n' \
     "$(psql -XqAt "$VISITS_DATABASE" -c 'SELECT count(*) FROM visit_minutes')" \
@@ -55,7 +73,7 @@ P99_60M_MS=${P99_60M_MS:-20}
 P99_24H_MS=${P99_24H_MS:-100}
 echo "filling the worst case: 24 hours x 1,000 paths per minute, none twice ..."
 t0=$(date +%s.%N)
-psql -XqAt "$VISITS_DATABASE" <<'SQL'
+psql -XqAt "$VISITS_DATABASE" <<SQL
 TRUNCATE visit_minutes, visit_fives, visit_tens, visit_hours, visit_totals;
 INSERT INTO visit_minutes (site, minute, path, visits)
 SELECT 'localhost', m, '/w/' || extract(epoch FROM m)::bigint / 60 % 100000 || '/' || p,
@@ -63,30 +81,7 @@ SELECT 'localhost', m, '/w/' || extract(epoch FROM m)::bigint / 60 % 100000 || '
 FROM generate_series(date_trunc('minute', now()) - interval '24 hours',
                      date_trunc('minute', now()), interval '1 minute') AS m,
      generate_series(1, 1000) AS p;
-WITH h AS (SELECT site, date_trunc('hour', minute, 'UTC') AS hour, path, sum(visits) AS visits
-           FROM visit_minutes GROUP BY 1, 2, 3),
-     r AS (SELECT h.*, row_number() OVER (PARTITION BY site, hour ORDER BY visits DESC, path) AS n
-           FROM h)
-INSERT INTO visit_hours (site, hour, path, visits)
-SELECT site, hour, CASE WHEN n > 1000 THEN '(other)' ELSE path END, sum(visits)
-FROM r GROUP BY 1, 2, 3;
-WITH f AS (SELECT site, date_bin('5 minutes', minute, timestamptz 'epoch') AS five, path,
-                  sum(visits) AS visits FROM visit_minutes GROUP BY 1, 2, 3),
-     r AS (SELECT f.*, row_number() OVER (PARTITION BY site, five ORDER BY visits DESC, path) AS n
-           FROM f)
-INSERT INTO visit_fives (site, five, path, visits)
-SELECT site, five, CASE WHEN n > 1000 THEN '(other)' ELSE path END, sum(visits)
-FROM r GROUP BY 1, 2, 3;
-WITH t AS (SELECT site, date_bin('10 minutes', minute, timestamptz 'epoch') AS ten, path,
-                  sum(visits) AS visits FROM visit_minutes GROUP BY 1, 2, 3),
-     r AS (SELECT t.*, row_number() OVER (PARTITION BY site, ten ORDER BY visits DESC, path) AS n
-           FROM t)
-INSERT INTO visit_tens (site, ten, path, visits)
-SELECT site, ten, CASE WHEN n > 1000 THEN '(other)' ELSE path END, sum(visits)
-FROM r GROUP BY 1, 2, 3;
-INSERT INTO visit_totals (site, minute, visits)
-SELECT site, minute, sum(visits) FROM visit_minutes GROUP BY 1, 2;
-VACUUM ANALYZE;
+$(rollups)
 SQL
 printf 'filled %s visit_minutes rows, %s visit_hours rows in %.1f s\n' \
     "$(psql -XqAt "$VISITS_DATABASE" -c 'SELECT count(*) FROM visit_minutes')" \

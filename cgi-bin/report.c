@@ -435,11 +435,13 @@ report_metrics(void *ctx, buf *out)
     metrics_gauge(out, "visits_report_csv_exports",
                   "CSV exports streaming now (at most an eighth of the threads).",
                   (double)(exports < app->csv_max ? exports : app->csv_max));
+    size_t spans, bytes;
+    span_cache_size(app->spans, &spans, &bytes);
     metrics_gauge(out, "visits_report_cached_spans",
                   "Closed spans whose rows the worker keeps between reports.",
-                  (double)span_cache_spans(app->spans));
-    metrics_gauge(out, "visits_report_cached_span_bytes",
-                  "Memory those rows take.", (double)span_cache_bytes(app->spans));
+                  (double)spans);
+    metrics_gauge(out, "visits_report_cached_span_bytes", "Memory those rows take.",
+                  (double)bytes);
 }
 
 /* The report worker's /readyz: the database can be used now. */

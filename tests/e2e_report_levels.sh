@@ -15,22 +15,20 @@
 # 40 paths (capitals, digits, UTF-8 to order by byte) with counts that
 # often tie, and the rollups the consumer would have written for them.
 D=$(( $(date +%s) / 3600 * 3600 - 1800 ))
-sql "INSERT INTO visit_minutes (site, minute, path, visits)
-       SELECT 'localhost', to_timestamp($D) - make_interval(mins => m),
-              (ARRAY['/l/', '/L/', '/l/é', '/l/0'])[1 + p % 4] || p, 1 + (p * 7 + m) % 5
+# Written as the consumer writes them: visits_add_paths (sql/007) with the
+# cap of 1,000 (the 40 paths fit), and visit_totals.
+sql "CREATE TEMP TABLE fill AS
+       SELECT extract(epoch FROM to_timestamp($D) - make_interval(mins => m))::bigint AS t,
+              (ARRAY['/l/', '/L/', '/l/é', '/l/0'])[1 + p % 4] || p AS path,
+              (1 + (p * 7 + m) % 5)::bigint AS v
        FROM generate_series(1, 180) m, generate_series(1, 40) p
        WHERE (p + m) % 3 <> 0;
-     INSERT INTO visit_fives (site, five, path, visits)
-       SELECT site, date_bin('5 minutes', minute, timestamptz 'epoch'), path, sum(visits)
-       FROM visit_minutes GROUP BY 1, 2, 3;
-     INSERT INTO visit_tens (site, ten, path, visits)
-       SELECT site, date_bin('10 minutes', minute, timestamptz 'epoch'), path, sum(visits)
-       FROM visit_minutes GROUP BY 1, 2, 3;
-     INSERT INTO visit_hours (site, hour, path, visits)
-       SELECT site, date_trunc('hour', minute, 'UTC'), path, sum(visits)
-       FROM visit_minutes GROUP BY 1, 2, 3;
+     SELECT * FROM visits_add_paths((SELECT array_agg(t ORDER BY t, path) FROM fill),
+       (SELECT array_agg('localhost'::text) FROM fill),
+       (SELECT array_agg(path ORDER BY t, path) FROM fill),
+       (SELECT array_agg(v ORDER BY t, path) FROM fill), 1000, '(other)');
      INSERT INTO visit_totals (site, minute, visits)
-       SELECT site, minute, sum(visits) FROM visit_minutes GROUP BY 1, 2" >/dev/null \
+       SELECT 'localhost', to_timestamp(t), sum(v) FROM fill GROUP BY t" >/dev/null \
     || fail "could not fill the tables"
 
 # expected FIRST END TOP: what visit_minutes alone holds for the window.

@@ -234,13 +234,11 @@ store_fence(store *st, const char *topic, const store_offset *offs, size_t noffs
 static int
 store_fill_counts(store *st, const agg *a, int with_paths)
 {
+    buf *const arrays[4] = { &st->times, &st->sites, &st->paths, &st->counts };
     const agg_entry *e;
     size_t pos = 0;
 
-    db_array_begin(&st->times);
-    db_array_begin(&st->sites);
-    db_array_begin(&st->paths);
-    db_array_begin(&st->counts);
+    db_arrays_begin(arrays, 4);
     while ((e = agg_next(a, &pos)) != NULL) {
         db_array_int(&st->times, e->time);
         db_array_text(&st->sites, e->site);
@@ -248,12 +246,7 @@ store_fill_counts(store *st, const agg *a, int with_paths)
             db_array_text(&st->paths, e->path);
         db_array_int(&st->counts, e->count);
     }
-    db_array_end(&st->times);
-    db_array_end(&st->sites);
-    db_array_end(&st->paths);
-    db_array_end(&st->counts);
-    return st->times.failed || st->sites.failed || st->paths.failed
-           || st->counts.failed ? -1 : 0;
+    return db_arrays_end(arrays, 4);
 }
 
 /* Adds the counts of st->times, st->sites and st->counts (minutes) to
@@ -409,25 +402,20 @@ static int
 store_add_rejects(store *st, const char *topic, const store_reject *rej,
                   size_t nrej, char *err, size_t errlen)
 {
+    buf *const arrays[4] = { &st->reject_partitions, &st->reject_offsets,
+                             &st->reject_reasons, &st->reject_payloads };
     const char *params[5];
 
     if (nrej == 0)
         return 0;
-    db_array_begin(&st->reject_partitions);
-    db_array_begin(&st->reject_offsets);
-    db_array_begin(&st->reject_reasons);
-    db_array_begin(&st->reject_payloads);
+    db_arrays_begin(arrays, 4);
     for (size_t i = 0; i < nrej; i++) {
         db_array_int(&st->reject_partitions, rej[i].partition);
         db_array_int(&st->reject_offsets, rej[i].offset);
         db_array_text(&st->reject_reasons, rej[i].reason);
         db_array_bytea(&st->reject_payloads, rej[i].payload, rej[i].len);
     }
-    db_array_end(&st->reject_partitions);
-    db_array_end(&st->reject_offsets);
-    db_array_end(&st->reject_reasons);
-    db_array_end(&st->reject_payloads);
-    if (st->reject_partitions.failed || st->reject_offsets.failed || st->reject_reasons.failed || st->reject_payloads.failed) {
+    if (db_arrays_end(arrays, 4) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }

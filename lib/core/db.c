@@ -157,3 +157,22 @@ db_array_end(buf *b)
 {
     buf_append(b, "}", 1);
 }
+
+void
+db_arrays_begin(buf *const *arrays, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        db_array_begin(arrays[i]);
+}
+
+int
+db_arrays_end(buf *const *arrays, size_t n)
+{
+    int failed = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        db_array_end(arrays[i]);
+        failed |= arrays[i]->failed;
+    }
+    return failed ? -1 : 0;
+}

@@ -37,4 +37,12 @@ void db_array_int(buf *b, int64_t v);
 void db_array_bytea(buf *b, const void *data, size_t len);
 void db_array_end(buf *b);
 
+/* db_array_begin on each of the n buffers of arrays, for a statement that
+ * takes several arrays of one row each. */
+void db_arrays_begin(buf *const *arrays, size_t n);
+
+/* db_array_end on each; returns 0, or -1 when any of them failed (out of
+ * memory). */
+int db_arrays_end(buf *const *arrays, size_t n);
+
 #endif

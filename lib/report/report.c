@@ -148,23 +148,20 @@ report_span_index(const report_read_span *spans, int n, int64_t start)
 
 /* Fills starts, lengths and held with the PostgreSQL array literals of
  * the spans' starts, lengths in seconds and the totals their held rows
- * were read with (-1 for none). A failed allocation leaves a buffer's
- * failed flag set. */
-static void
+ * were read with (-1 for none). Returns 0, or -1 when out of memory. */
+static int
 report_span_arrays(const report_read_span *spans, int n, buf *starts, buf *lengths,
                    buf *held)
 {
-    for (int i = 0; i < n; i++) {
-        const char *sep = i ? "," : "{";
+    buf *const arrays[3] = { starts, lengths, held };
 
-        buf_printf(starts, "%s%" PRId64, sep, spans[i].span.start);
-        buf_printf(lengths, "%s%d", sep, spans[i].span.seconds);
-        buf_printf(held, "%s%" PRId64, sep,
-                   spans[i].held ? span_rows_total(spans[i].held) : (int64_t)-1);
+    db_arrays_begin(arrays, 3);
+    for (int i = 0; i < n; i++) {
+        db_array_int(starts, spans[i].span.start);
+        db_array_int(lengths, spans[i].span.seconds);
+        db_array_int(held, spans[i].held ? span_rows_total(spans[i].held) : -1);
     }
-    buf_puts(starts, n ? "}" : "{}");
-    buf_puts(lengths, n ? "}" : "{}");
-    buf_puts(held, n ? "}" : "{}");
+    return db_arrays_end(arrays, 3);
 }
 
 /* Reads the rows of res into r's numbers and, for each span of spans whose
@@ -246,7 +243,7 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, span_cache *c
     span_rows *use[REPORT_SPANS_MAX];
     buf starts = BUF_INIT, lengths = BUF_INIT, held = BUF_INIT;
     PGresult *res = NULL;
-    int nspans, n, i, rc = -1;
+    int nspans, n, i, arrays_failed, rc = -1;
 
     memset(r, 0, sizeof(*r));
     r->p = *p;
@@ -269,7 +266,7 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, span_cache *c
                             ? span_cache_get(cache, p->site, parts[i].start, parts[i].seconds)
                             : NULL;
     }
-    report_span_arrays(spans, nspans, &starts, &lengths, &held);
+    arrays_failed = report_span_arrays(spans, nspans, &starts, &lengths, &held) < 0;
 
     snprintf(v[0], sizeof(v[0]), "%" PRId64, w.first);
     snprintf(v[1], sizeof(v[1]), "%" PRId64, w.end);
@@ -289,8 +286,7 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, span_cache *c
 
     r->buckets = calloc((size_t)r->nbuckets, sizeof(*r->buckets));
     r->paths = calloc((size_t)p->top, sizeof(*r->paths));
-    if (r->buckets == NULL || r->paths == NULL || starts.failed || lengths.failed
-        || held.failed) {
+    if (r->buckets == NULL || r->paths == NULL || arrays_failed) {
         snprintf(err, errlen, "out of memory");
         goto done;
     }

@@ -140,13 +140,10 @@ span_cache_create(size_t max_bytes)
 {
     span_cache *c = calloc(1, sizeof(*c));
 
-    if (c == NULL)
-        return NULL;
-    if (pthread_mutex_init(&c->lock, NULL) != 0) {
-        free(c);
-        return NULL;
+    if (c != NULL) {
+        c->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+        c->max_bytes = max_bytes;
     }
-    c->max_bytes = max_bytes;
     return c;
 }
 
@@ -281,24 +278,11 @@ span_cache_put(span_cache *c, span_rows *r, int64_t oldest)
     pthread_mutex_unlock(&c->lock);
 }
 
-size_t
-span_cache_spans(span_cache *c)
+void
+span_cache_size(span_cache *c, size_t *spans, size_t *bytes)
 {
-    size_t n;
-
     pthread_mutex_lock(&c->lock);
-    n = c->spans;
+    *spans = c->spans;
+    *bytes = c->bytes;
     pthread_mutex_unlock(&c->lock);
-    return n;
-}
-
-size_t
-span_cache_bytes(span_cache *c)
-{
-    size_t n;
-
-    pthread_mutex_lock(&c->lock);
-    n = c->bytes;
-    pthread_mutex_unlock(&c->lock);
-    return n;
 }

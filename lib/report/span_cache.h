@@ -74,8 +74,7 @@ span_rows *span_cache_get(span_cache *c, const char *site, int64_t start, int se
  * nothing). */
 void span_cache_put(span_cache *c, span_rows *r, int64_t oldest);
 
-/* What c holds now: spans and bytes, for metrics and tests. */
-size_t span_cache_spans(span_cache *c);
-size_t span_cache_bytes(span_cache *c);
+/* What c holds now, for metrics and tests: sets *spans and *bytes. */
+void span_cache_size(span_cache *c, size_t *spans, size_t *bytes);
 
 #endif

@@ -109,6 +109,16 @@ static const config_option config_options[] = {
 
 #define CONFIG_NOPTIONS (sizeof(config_options) / sizeof(config_options[0]))
 
+/* Writes into err that o's value from where from names was refused, and
+ * why. Returns -1. */
+static int
+config_refused(const config_option *o, const char *from, const char *why, char *err,
+               size_t errlen)
+{
+    snprintf(err, errlen, "%s (%s): %s", o->key, from, why);
+    return -1;
+}
+
 /* Stores text as the value of o in c; from names where it came from, for
  * the message. Returns 0, or -1 with a message. */
 static int
@@ -133,33 +143,25 @@ config_set(config *c, const config_option *o, const char *text, const char *from
         }
         *(long *)p = v;
         return 0;
-    case CONFIG_LEVEL:
-        if (log_level_parse(text, &level) < 0) {
-            snprintf(err, errlen, "%s (%s) must be error, warn, info or debug",
-                     o->key, from);
-            return -1;
-        }
-        c->log_level = level;
-        /* keep the name too */
-        __attribute__((fallthrough));
     case CONFIG_SITES:
-        parsed = sites_parse(text, why, sizeof(why));
-        if (parsed == NULL) {
-            snprintf(err, errlen, "%s (%s): %s", o->key, from, why);
-            return -1;
-        }
+        if ((parsed = sites_parse(text, why, sizeof(why))) == NULL)
+            return config_refused(o, from, why, err, errlen);
         sites_free(*(sites **)p);
         *(sites **)p = parsed;
         return 0;
     case CONFIG_PEERS:
-        users = peers_parse(text, why, sizeof(why));
-        if (users == NULL) {
-            snprintf(err, errlen, "%s (%s): %s", o->key, from, why);
-            return -1;
-        }
+        if ((users = peers_parse(text, why, sizeof(why))) == NULL)
+            return config_refused(o, from, why, err, errlen);
         peers_free(*(peers **)p);
         *(peers **)p = users;
         return 0;
+    case CONFIG_LEVEL:
+        if (log_level_parse(text, &level) < 0)
+            return config_refused(o, from, "must be error, warn, info or debug", err,
+                                  errlen);
+        c->log_level = level;
+        /* keep the name too */
+        __attribute__((fallthrough));
     case CONFIG_STR:
         copy = strdup(text);
         if (copy == NULL) {
