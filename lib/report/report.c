@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "db.h"
 #include "timestamp.h"
@@ -329,43 +331,40 @@ done:
     return rc;
 }
 
-/* FNV-1a over len bytes, continuing from h. */
-static uint64_t
-report_hash(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
+/* The ETag's hash: BLAKE2b from libsodium (crypto_generichash, without a
+ * key, so every worker and every restart gives the same tag for the same
+ * data), 8 bytes of it. */
 uint64_t
 report_etag(const report *r)
 {
-    uint64_t h = 14695981039346656037ULL;
+    crypto_generichash_state st;
+    unsigned char out[crypto_generichash_BYTES_MIN];
     /* Not the rate's or the report's time: they move every second. */
     int64_t nums[5] = { r->total, r->previous_total, r->current_minute,
                         r->site_total, r->rate_visits };
+    uint64_t h;
 
+#define REPORT_HASH(data, len) crypto_generichash_update(&st, (const void *)(data), (len))
+    crypto_generichash_init(&st, NULL, 0, sizeof(out));
     /* Strings with their NUL, so "ab"+"c" and "a"+"bc" differ. */
-    h = report_hash(h, r->p.site, strlen(r->p.site) + 1);
-    h = report_hash(h, r->p.window, strlen(r->p.window) + 1);
-    h = report_hash(h, r->p.tz, strlen(r->p.tz) + 1);
-    h = report_hash(h, r->p.path, strlen(r->p.path) + 1);
-    h = report_hash(h, &r->p.top, sizeof(r->p.top));
-    h = report_hash(h, nums, sizeof(nums));
+    REPORT_HASH(r->p.site, strlen(r->p.site) + 1);
+    REPORT_HASH(r->p.window, strlen(r->p.window) + 1);
+    REPORT_HASH(r->p.tz, strlen(r->p.tz) + 1);
+    REPORT_HASH(r->p.path, strlen(r->p.path) + 1);
+    REPORT_HASH(&r->p.top, sizeof(r->p.top));
+    REPORT_HASH(nums, sizeof(nums));
     for (int i = 0; i < r->nbuckets; i++) {
-        h = report_hash(h, &r->buckets[i].start, sizeof(r->buckets[i].start));
-        h = report_hash(h, &r->buckets[i].visits, sizeof(r->buckets[i].visits));
-        h = report_hash(h, r->buckets[i].local, strlen(r->buckets[i].local) + 1);
+        REPORT_HASH(&r->buckets[i].start, sizeof(r->buckets[i].start));
+        REPORT_HASH(&r->buckets[i].visits, sizeof(r->buckets[i].visits));
+        REPORT_HASH(r->buckets[i].local, strlen(r->buckets[i].local) + 1);
     }
     for (size_t i = 0; i < r->npaths; i++) {
-        h = report_hash(h, r->paths[i].path, strlen(r->paths[i].path) + 1);
-        h = report_hash(h, &r->paths[i].visits, sizeof(r->paths[i].visits));
+        REPORT_HASH(r->paths[i].path, strlen(r->paths[i].path) + 1);
+        REPORT_HASH(&r->paths[i].visits, sizeof(r->paths[i].visits));
     }
+#undef REPORT_HASH
+    crypto_generichash_final(&st, out, sizeof(out));
+    memcpy(&h, out, sizeof(h));
     return h;
 }
 
