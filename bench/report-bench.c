@@ -141,9 +141,14 @@ main(int argc, char **argv)
     }
     ms = calloc((size_t)n, sizeof(*ms));
     for (size_t q = 0; ms && q < nqueries && !rc; q++) {
-        span_cache *cache = span_cache_create(64u << 20);
+        span_cache *cache = span_cache_create(64u << 20, 120);
 
-        rc = cache == NULL || bench_case(conn, all, queries[q], 1, n, at_ms, cache, ms)
+        if (cache == NULL) {
+            fprintf(stderr, "out of memory\n");
+            rc = 1;
+            break;
+        }
+        rc = bench_case(conn, all, queries[q], 1, n, at_ms, cache, ms)
              || bench_case(conn, all, queries[q], 0, n, at_ms, cache, ms)
              || bench_case(conn, all, queries[q], 1, n, at_ms, NULL, ms);
         span_cache_free(cache);

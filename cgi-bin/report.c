@@ -38,16 +38,20 @@
  * default 32) a new one is answered 429, so exports never take the
  * threads the page and the JSON need. */
 #define REPORT_CSV_SHARE 8
-/* The closed spans' rows kept between reports (lib/report/span_cache.h):
- * a site's day at the path cap is about 35 spans of 1,001 rows, 2 MB with
- * paths of 30 bytes, 20 MB with the longest paths. */
+/* The closed spans' rows kept between reports (lib/report/span_cache.h),
+ * each dropped once no report has used it for REPORT_SPAN_IDLE_S. The
+ * four windows of one site use about 70 spans at a time; at the path cap
+ * (1,001 rows) a span takes about 50 KB with paths of 30 bytes, 530 KB
+ * with the longest: 3 to 37 MB a site. */
 #define REPORT_SPAN_CACHE_BYTES (64u << 20)
+#define REPORT_SPAN_IDLE_S 120
 
 typedef struct report_app {
     const config *c;
     log_limit conn_log;     /* connect failures, across threads */
     log_limit query_log;    /* failed queries, across threads */
     span_cache *spans;      /* closed spans' rows, across threads */
+    atomic_uint_fast64_t spans_read, spans_held;    /* by the reports so far */
     atomic_int csv_active;  /* exports being streamed */
     int csv_max;
     record_stats answers;         /* by status */
@@ -384,6 +388,10 @@ report_answer(report_app *app, report_thread *t, FCGX_Request *req)
         && (conn = report_conn(app, t, now_ms)) != NULL)
         rc = report_query(conn, &p, now_ms, app->spans, &r, err, sizeof(err));  /* once */
     metrics_hist_observe(&app->query_seconds, timestamp_mono_s() - started);
+    if (rc == 0) {
+        atomic_fetch_add(&app->spans_read, (uint_fast64_t)r.spans_read);
+        atomic_fetch_add(&app->spans_held, (uint_fast64_t)r.spans_held);
+    }
     if (rc < 0) {
         if ((n = log_limit_hit(&app->query_log)) > 0)
             log_error("report query failed: %s count=%llu", err, (unsigned long long)n);
@@ -423,6 +431,9 @@ static void
 report_metrics(void *ctx, buf *out)
 {
     report_app *app = ctx;
+    /* An export refused for want of room counts for an instant: clamped. */
+    int exports = atomic_load(&app->csv_active);
+    size_t spans, bytes;
 
     record_stats_render(&app->answers, "visits_report_requests_total",
                   "Report requests answered, by HTTP status.", out);
@@ -430,18 +441,21 @@ report_metrics(void *ctx, buf *out)
                        "Time of each report query (JSON and HTML), with a "
                        "reconnect and retry when the connection was lost.",
                        &app->query_seconds);
-    /* An export refused for want of room counts for an instant: clamped. */
-    int exports = atomic_load(&app->csv_active);
     metrics_gauge(out, "visits_report_csv_exports",
                   "CSV exports streaming now (at most an eighth of the threads).",
                   (double)(exports < app->csv_max ? exports : app->csv_max));
-    size_t spans, bytes;
     span_cache_size(app->spans, &spans, &bytes);
     metrics_gauge(out, "visits_report_cached_spans",
                   "Closed spans whose rows the worker keeps between reports.",
                   (double)spans);
     metrics_gauge(out, "visits_report_cached_span_bytes", "Memory those rows take.",
                   (double)bytes);
+    metrics_counter(out, "visits_report_spans_read_total",
+                    "Spans of the reports' windows whose rows were read from PostgreSQL.",
+                    atomic_load(&app->spans_read));
+    metrics_counter(out, "visits_report_spans_cached_total",
+                    "Spans of the reports' windows whose rows came from the cache.",
+                    atomic_load(&app->spans_held));
 }
 
 /* The report worker's /readyz: the database can be used now. */
@@ -491,7 +505,7 @@ main(int argc, char **argv)
     ra.csv_max = c.threads / REPORT_CSV_SHARE > 0 ? (int)(c.threads / REPORT_CSV_SHARE) : 1;
     metrics_hist_init(&ra.query_seconds, report_query_bounds,
                       sizeof(report_query_bounds) / sizeof(report_query_bounds[0]));
-    if ((ra.spans = span_cache_create(REPORT_SPAN_CACHE_BYTES)) == NULL) {
+    if ((ra.spans = span_cache_create(REPORT_SPAN_CACHE_BYTES, REPORT_SPAN_IDLE_S)) == NULL) {
         log_error("out of memory");
         config_free(&c);
         return 1;

@@ -1119,8 +1119,6 @@ START_TEST(test_span_boundaries)
 }
 END_TEST
 
-/* Over many times: the window is as long as asked, aligned, holds now in
- * its last bucket, and the hour is the first one at or after it starts. */
 /* report_spans_of, at random times of every window: the spans follow each
  * other from the window's first minute, each aligned on its own length,
  * minutes only before the first five-minute boundary, fives before the
@@ -1178,6 +1176,8 @@ START_TEST(test_spans_of)
 }
 END_TEST
 
+/* Over many times: the window is as long as asked, aligned, holds now in
+ * its last bucket, and the hour is the first one at or after it starts. */
 START_TEST(test_span_invariants)
 {
     static const char *const windows[] = { "window=15m", "window=60m", "window=6h",

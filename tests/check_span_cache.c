@@ -3,7 +3,7 @@
  * (lib/report/top_paths.h).
  *
  * Test cases: "rows" (a span's rows and references), "cache" (hits,
- * replacement, eviction by age and by size, references that outlive the
+ * replacement, eviction of idle spans and by size, references that outlive the
  * cache's, several threads at once), "top" (sums across spans, ties in
  * byte order, the top bound, against a sort of every path). */
 #include <check.h>
@@ -17,6 +17,8 @@
 #include "top_paths.h"
 
 #define HOUR 1767261600LL       /* 2026-01-01T10:00:00Z */
+#define NOW (HOUR + 7200)       /* the time of the reports */
+#define IDLE 120
 
 /* How many spans c holds. */
 static size_t
@@ -77,30 +79,30 @@ END_TEST
 
 START_TEST(test_cache_hit_and_replace)
 {
-    span_cache *c = span_cache_create(1 << 20);
+    span_cache *c = span_cache_create(1 << 20, IDLE);
     span_rows *a = span_make("a", HOUR, 600, 3), *b = span_make("b", HOUR, 600, 4), *got;
 
-    ck_assert_ptr_null(span_cache_get(c, "a", HOUR, 600));
-    span_cache_put(c, a, 0);
-    span_cache_put(c, b, 0);
+    ck_assert_ptr_null(span_cache_get(c, "a", HOUR, 600, NOW));
+    span_cache_put(c, a, NOW);
+    span_cache_put(c, b, NOW);
     ck_assert_uint_eq(cache_spans(c), 2);
     /* The key is the site, the start and the length. */
-    ck_assert_ptr_null(span_cache_get(c, "a", HOUR, 300));
-    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 600, 600));
-    ck_assert_ptr_null(span_cache_get(c, "c", HOUR, 600));
-    got = span_cache_get(c, "b", HOUR, 600);
+    ck_assert_ptr_null(span_cache_get(c, "a", HOUR, 300, NOW));
+    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 600, 600, NOW));
+    ck_assert_ptr_null(span_cache_get(c, "c", HOUR, 600, NOW));
+    got = span_cache_get(c, "b", HOUR, 600, NOW);
     ck_assert_ptr_eq(got, b);
     span_rows_release(got);
     /* A span read again replaces the one held. */
     span_rows *a2 = span_make("a", HOUR, 600, 5);
-    span_cache_put(c, a2, 0);
+    span_cache_put(c, a2, NOW);
     ck_assert_uint_eq(cache_spans(c), 2);
-    got = span_cache_get(c, "a", HOUR, 600);
+    got = span_cache_get(c, "a", HOUR, 600, NOW);
     ck_assert_ptr_eq(got, a2);
     ck_assert_int_eq(span_rows_total(got), 15);
     span_rows_release(got);
     /* What callers still hold outlives the cache. */
-    got = span_cache_get(c, "b", HOUR, 600);
+    got = span_cache_get(c, "b", HOUR, 600, NOW);
     span_cache_free(c);
     ck_assert_str_eq(span_rows_path(got, 3), "/p/3");
     span_rows_release(got);
@@ -108,29 +110,33 @@ START_TEST(test_cache_hit_and_replace)
     span_rows_release(b);
     span_rows_release(a2);
     span_cache_free(NULL);
-    ck_assert_ptr_null(span_cache_get(NULL, "a", HOUR, 600));
-    span_cache_put(NULL, NULL, 0);
+    ck_assert_ptr_null(span_cache_get(NULL, "a", HOUR, 600, NOW));
+    span_cache_put(NULL, NULL, NOW);
 }
 END_TEST
 
-START_TEST(test_cache_oldest)
+START_TEST(test_cache_idle)
 {
-    span_cache *c = span_cache_create(1 << 20);
+    span_cache *c = span_cache_create(1 << 20, IDLE);
     span_rows *r;
 
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 5; i++) {
         r = span_make("a", HOUR + i * 60, 60, 2);
-        span_cache_put(c, r, 0);
+        span_cache_put(c, r, NOW);
         span_rows_release(r);
     }
-    ck_assert_uint_eq(cache_spans(c), 10);
-    /* Spans that ended before the oldest time any window reaches go. */
-    r = span_make("a", HOUR + 3600, 3600, 2);
-    span_cache_put(c, r, HOUR + 5 * 60);
+    /* The first one used again, 100 s later. */
+    r = span_cache_get(c, "a", HOUR, 60, NOW + 100);
+    ck_assert_ptr_nonnull(r);
     span_rows_release(r);
-    ck_assert_uint_eq(cache_spans(c), 1 + 6);
-    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 3 * 60, 60));
-    r = span_cache_get(c, "a", HOUR + 4 * 60, 60);     /* ends at the limit */
+    ck_assert_uint_eq(cache_spans(c), 5);
+    /* 150 s after: the four not used for more than IDLE go. */
+    r = span_make("a", HOUR + 3600, 3600, 2);
+    span_cache_put(c, r, NOW + 150);
+    span_rows_release(r);
+    ck_assert_uint_eq(cache_spans(c), 2);
+    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 60, 60, NOW + 150));
+    r = span_cache_get(c, "a", HOUR, 60, NOW + 150);
     ck_assert_ptr_nonnull(r);
     span_rows_release(r);
     span_cache_free(c);
@@ -144,37 +150,37 @@ START_TEST(test_cache_size)
     size_t one;
 
     /* How much one such span counts for. */
-    c = span_cache_create(1 << 20);
-    span_cache_put(c, r, 0);
+    c = span_cache_create(1 << 20, IDLE);
+    span_cache_put(c, r, NOW);
     one = cache_bytes(c);
     ck_assert_uint_gt(one, 100 * 5);
     span_cache_free(c);
     span_rows_release(r);
 
     /* Room for three: the least recently used goes. */
-    c = span_cache_create(3 * one + one / 2);
+    c = span_cache_create(3 * one + one / 2, IDLE);
     for (int i = 0; i < 3; i++) {
         r = span_make("a", HOUR + i * 60, 60, 100);
-        span_cache_put(c, r, 0);
+        span_cache_put(c, r, NOW);
         span_rows_release(r);
     }
     ck_assert_uint_eq(cache_spans(c), 3);
-    got = span_cache_get(c, "a", HOUR, 60);         /* now the most recent */
+    got = span_cache_get(c, "a", HOUR, 60, NOW);         /* now the most recent */
     span_rows_release(got);
     r = span_make("a", HOUR + 3 * 60, 60, 100);
-    span_cache_put(c, r, 0);
+    span_cache_put(c, r, NOW);
     span_rows_release(r);
     ck_assert_uint_eq(cache_spans(c), 3);
     ck_assert_uint_le(cache_bytes(c), 3 * one + one / 2);
-    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 60, 60));
-    got = span_cache_get(c, "a", HOUR, 60);
+    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 60, 60, NOW));
+    got = span_cache_get(c, "a", HOUR, 60, NOW);
     ck_assert_ptr_nonnull(got);
     span_rows_release(got);
     /* A span larger than the whole cache is not kept, nor drops others. */
     r = span_make("a", HOUR + 4 * 60, 60, 1000);
-    span_cache_put(c, r, 0);
+    span_cache_put(c, r, NOW);
     span_rows_release(r);
-    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 4 * 60, 60));
+    ck_assert_ptr_null(span_cache_get(c, "a", HOUR + 4 * 60, 60, NOW));
     ck_assert_uint_eq(cache_spans(c), 3);
     span_cache_free(c);
 }
@@ -193,7 +199,7 @@ hammer_run(void *arg)
 
     for (int i = 0; i < 2000; i++) {
         int64_t start = HOUR + (i % 16) * 60;
-        span_rows *r = span_cache_get(h->c, "a", start, 60);
+        span_rows *r = span_cache_get(h->c, "a", start, 60, NOW + i / 100);
 
         if (r != NULL) {
             int64_t sum = 0;
@@ -204,7 +210,7 @@ hammer_run(void *arg)
             span_rows_release(r);
         } else {
             r = span_make("a", start, 60, 1 + (i + h->id) % 50);
-            span_cache_put(h->c, r, HOUR + (i % 4) * 60);
+            span_cache_put(h->c, r, NOW + i / 100);
             span_rows_release(r);
         }
     }
@@ -213,7 +219,7 @@ hammer_run(void *arg)
 
 START_TEST(test_cache_threads)
 {
-    span_cache *c = span_cache_create(64 << 10);    /* small: evictions too */
+    span_cache *c = span_cache_create(8 << 10, IDLE);     /* small: evictions too */
     pthread_t t[4];
     hammer h[4];
     void *failed;
@@ -226,7 +232,7 @@ START_TEST(test_cache_threads)
         ck_assert_int_eq(pthread_join(t[i], &failed), 0);
         ck_assert_msg(failed == NULL, "%s", (const char *)failed);
     }
-    ck_assert_uint_le(cache_bytes(c), 64 << 10);
+    ck_assert_uint_le(cache_bytes(c), 8 << 10);
     span_cache_free(c);
 }
 END_TEST
@@ -349,7 +355,7 @@ span_cache_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("cache");
     tcase_add_test(tc, test_cache_hit_and_replace);
-    tcase_add_test(tc, test_cache_oldest);
+    tcase_add_test(tc, test_cache_idle);
     tcase_add_test(tc, test_cache_size);
     tcase_add_test(tc, test_cache_threads);
     suite_add_tcase(s, tc);

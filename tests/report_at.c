@@ -9,8 +9,9 @@
  * two reports). The reports share one span cache, as a worker's do
  * ("--cold" as the first STEP: none). For each report prints "total N"
  * and "site_total N", then one "path VISITS PATH" line per listed path, in
- * the report's order. Exits 0, 1 when a query failed, 2 on a usage
- * error. */
+ * the report's order, and to stderr "spans read=N cached=N": how many of
+ * the window's spans were read from PostgreSQL and how many came from the
+ * cache. Exits 0, 1 when a query failed, 2 on a usage error. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ report_at(PGconn *conn, const report_params *p, span_cache *cache, const char *a
     printf("total %" PRId64 "\nsite_total %" PRId64 "\n", r.total, r.site_total);
     for (size_t i = 0; i < r.npaths; i++)
         printf("path %" PRId64 " %s\n", r.paths[i].visits, r.paths[i].path);
+    fprintf(stderr, "spans read=%d cached=%d\n", r.spans_read, r.spans_held);
     report_free(&r);
     return 0;
 }
@@ -71,7 +73,7 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[i], "--cold") == 0)
         i++;
-    else if ((cache = span_cache_create(64u << 20)) == NULL) {
+    else if ((cache = span_cache_create(64u << 20, 120)) == NULL) {
         fprintf(stderr, "report_at: out of memory\n");
         goto done;
     }

@@ -4,7 +4,7 @@
 
 UNIT_TESTS = tests/check_path tests/check_timestamp tests/check_event \
 	tests/check_json_strict tests/check_agg tests/check_text tests/check_config \
-	tests/check_chart tests/check_report tests/check_span_cache tests/check_csv tests/check_metrics \
+	tests/check_chart tests/check_report tests/check_span_cache tests/check_response tests/check_csv tests/check_metrics \
 	tests/check_http_listener tests/check_sites tests/check_intake tests/check_consume
 
 check_PROGRAMS = $(UNIT_TESTS)
@@ -46,6 +46,10 @@ tests_check_chart_SOURCES = tests/check_chart.c
 tests_check_chart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_chart_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
+tests_check_response_SOURCES = tests/check_response.c bench/loadgen/response.c
+tests_check_response_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/bench/loadgen
+tests_check_response_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_response_LDADD = $(CHECK_LIBS)
 tests_check_span_cache_SOURCES = tests/check_span_cache.c
 tests_check_span_cache_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_span_cache_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)

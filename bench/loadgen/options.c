@@ -251,9 +251,13 @@ options_parse(options *o, int argc, char **argv, char *err, size_t errlen)
     memset(&longopts[OPTIONS_COUNT], 0, sizeof(longopts[0]));
     opterr = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         const option_spec *s;
 
+        if (opt == 'h') {
+            options_help();
+            return 1;
+        }
         if (opt == ':') {
             snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
             return -1;

@@ -11,8 +11,8 @@
 
 enum { RESPONSE_BAD = -1, RESPONSE_MORE = 0, RESPONSE_DONE = 1 };
 
-/* The longest line (status, header, chunk size) it takes, without its
- * line end. */
+/* The longest line (status, header, chunk size) it takes: this many
+ * bytes before the LF, a CR included. */
 #define RESPONSE_LINE_MAX 4095
 
 typedef struct response {

@@ -11,7 +11,6 @@
 
 #define PARAMS_TOP_DEFAULT 10
 #define PARAMS_TOP_MAX 100
-#define PARAMS_WINDOW_MAX_MINUTES 1440   /* the longest window, 24h */
 #define PARAMS_TZ_MAX 64
 #define PARAMS_CSV_MAX_SECONDS (7 * 86400)  /* longest /visits.csv range */
 

@@ -265,7 +265,8 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, span_cache *c
         spans[i].total = -1;
         /* Only closed spans, which new visits rarely reach. */
         spans[i].held = parts[i].start + parts[i].seconds <= w.current
-                            ? span_cache_get(cache, p->site, parts[i].start, parts[i].seconds)
+                            ? span_cache_get(cache, p->site, parts[i].start, parts[i].seconds,
+                                             now_ms / 1000)
                             : NULL;
     }
     arrays_failed = report_span_arrays(spans, nspans, &starts, &lengths, &held) < 0;
@@ -306,10 +307,13 @@ report_query(PGconn *conn, const report_params *p, int64_t now_ms, span_cache *c
             goto done;
         }
         use[i] = spans[i].fresh ? spans[i].fresh : spans[i].held;
+        if (spans[i].fresh)
+            r->spans_read++;
+        else
+            r->spans_held++;
         /* Kept for the next reports: the closed spans read again. */
         if (spans[i].fresh && spans[i].span.start + spans[i].span.seconds <= w.current)
-            span_cache_put(cache, spans[i].fresh,
-                           w.current - (int64_t)PARAMS_WINDOW_MAX_MINUTES * 60 - 3600);
+            span_cache_put(cache, spans[i].fresh, now_ms / 1000);
     }
     if ((n = top_paths(use, (size_t)nspans, p->top, r->paths)) < 0) {
         snprintf(err, errlen, "out of memory");

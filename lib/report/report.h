@@ -41,7 +41,7 @@ typedef struct report_span {
     int seconds;
 } report_span;
 
-/* Spans of a window: at most 4 minutes, a five, 5 tens and 24 hours. */
+/* Spans of a window: at most 4 minutes, a five, 5 tens and 24 hours (34). */
 #define REPORT_SPANS_MAX 36
 
 /* Fills spans (room for REPORT_SPANS_MAX) with the spans whose rows make
@@ -78,6 +78,8 @@ typedef struct report {
     report_path *paths;     /* most visited first, at most p.top; with
                              * p.path, that path alone (when visited) */
     size_t npaths;
+    int spans_read;         /* spans whose rows the query sent */
+    int spans_held;         /* spans whose rows came from the cache */
 } report;
 
 /* Prepares a new connection for report_query: no parallel workers. With

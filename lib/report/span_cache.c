@@ -28,6 +28,7 @@ struct span_rows {
     span_rows *chain;       /* next in the same hash bucket */
     span_rows *newer, *older;
     size_t bytes;           /* what the cache counts for it */
+    int64_t used;           /* when a report last used it */
 };
 
 #define SPAN_CACHE_BUCKETS 4096     /* a power of two */
@@ -35,6 +36,7 @@ struct span_rows {
 struct span_cache {
     pthread_mutex_t lock;
     size_t max_bytes, bytes, spans;
+    int64_t idle_seconds;
     span_rows *newest, *oldest;     /* in order of use */
     span_rows *buckets[SPAN_CACHE_BUCKETS];
 };
@@ -136,14 +138,18 @@ span_rows_visits(const span_rows *r, size_t i)
 }
 
 span_cache *
-span_cache_create(size_t max_bytes)
+span_cache_create(size_t max_bytes, int64_t idle_seconds)
 {
     span_cache *c = calloc(1, sizeof(*c));
 
-    if (c != NULL) {
-        c->lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
-        c->max_bytes = max_bytes;
+    if (c == NULL)
+        return NULL;
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c);
+        return NULL;
     }
+    c->max_bytes = max_bytes;
+    c->idle_seconds = idle_seconds;
     return c;
 }
 
@@ -228,7 +234,7 @@ span_cache_drop(span_cache *c, span_rows **link)
 }
 
 span_rows *
-span_cache_get(span_cache *c, const char *site, int64_t start, int seconds)
+span_cache_get(span_cache *c, const char *site, int64_t start, int seconds, int64_t now)
 {
     span_rows *r;
 
@@ -239,6 +245,8 @@ span_cache_get(span_cache *c, const char *site, int64_t start, int seconds)
     if (r != NULL) {
         span_cache_unlist(c, r);
         span_cache_list_first(c, r);
+        if (now > r->used)
+            r->used = now;
         span_rows_retain(r);
     }
     pthread_mutex_unlock(&c->lock);
@@ -246,7 +254,7 @@ span_cache_get(span_cache *c, const char *site, int64_t start, int seconds)
 }
 
 void
-span_cache_put(span_cache *c, span_rows *r, int64_t oldest)
+span_cache_put(span_cache *c, span_rows *r, int64_t now)
 {
     span_rows **link, *old, *next;
     size_t bytes;
@@ -258,10 +266,10 @@ span_cache_put(span_cache *c, span_rows *r, int64_t oldest)
     link = span_cache_find(c, r->text.data, r->start, r->seconds);
     if (*link != NULL)
         span_cache_drop(c, link);
-    for (old = c->oldest; old != NULL; old = next) {
+    /* The least recently used first: stop at the first one still in use. */
+    for (old = c->oldest; old != NULL && old->used < now - c->idle_seconds; old = next) {
         next = old->newer;
-        if (old->start + old->seconds < oldest)
-            span_cache_drop(c, span_cache_find(c, old->text.data, old->start, old->seconds));
+        span_cache_drop(c, span_cache_find(c, old->text.data, old->start, old->seconds));
     }
     if (bytes <= c->max_bytes) {
         while (c->bytes + bytes > c->max_bytes) {
@@ -269,6 +277,7 @@ span_cache_put(span_cache *c, span_rows *r, int64_t oldest)
             span_cache_drop(c, span_cache_find(c, old->text.data, old->start, old->seconds));
         }
         r->bytes = bytes;
+        r->used = now;
         r->chain = NULL;
         *span_cache_find(c, r->text.data, r->start, r->seconds) = span_rows_retain(r);
         span_cache_list_first(c, r);
@@ -281,6 +290,9 @@ span_cache_put(span_cache *c, span_rows *r, int64_t oldest)
 void
 span_cache_size(span_cache *c, size_t *spans, size_t *bytes)
 {
+    *spans = *bytes = 0;
+    if (c == NULL)
+        return;
     pthread_mutex_lock(&c->lock);
     *spans = c->spans;
     *bytes = c->bytes;

@@ -53,28 +53,32 @@ int64_t span_rows_visits(const span_rows *r, size_t i);
 
 typedef struct span_cache span_cache;
 
-/* Returns an empty cache that holds at most max_bytes of rows, or NULL
- * when out of memory. Safe to use from several threads at once. */
-span_cache *span_cache_create(size_t max_bytes);
+/* Returns an empty cache that holds at most max_bytes of rows, and drops
+ * spans no report has used for idle_seconds (a minute's rows are used
+ * only while the minute is at a window's leading edge, a few minutes);
+ * NULL when out of memory. Safe to use from several threads at once. */
+span_cache *span_cache_create(size_t max_bytes, int64_t idle_seconds);
 
 /* Frees c and drops its references (spans still held by callers live on
  * until they release them). Accepts NULL. */
 void span_cache_free(span_cache *c);
 
 /* Returns the cached span (site, start, seconds) with a reference the
- * caller releases, or NULL when it is not cached. Accepts a NULL c. */
-span_rows *span_cache_get(span_cache *c, const char *site, int64_t start, int seconds);
+ * caller releases, or NULL when it is not cached; marks it used at now
+ * (seconds since the epoch: the report's time). Accepts a NULL c. */
+span_rows *span_cache_get(span_cache *c, const char *site, int64_t start, int seconds,
+                          int64_t now);
 
-/* Keeps r (with a reference of the cache's own) in place of any span of
- * the same site, start and seconds; then drops the spans that ended
- * before oldest (seconds since the epoch: out of every report's window)
- * and, past max_bytes, the least recently used ones. A span larger than
- * max_bytes alone is not kept. r must not be in c already (put each span
- * built once), and is read-only from now on. Accepts a NULL c (and does
- * nothing). */
-void span_cache_put(span_cache *c, span_rows *r, int64_t oldest);
+/* Keeps r (with a reference of the cache's own), used at now, in place of
+ * any span of the same site, start and seconds; then drops the spans not
+ * used since now - idle_seconds and, past max_bytes, the least recently
+ * used ones. A span larger than max_bytes alone is not kept. r must not
+ * be in c already (put each span built once), and is read-only from now
+ * on. Accepts a NULL c (and does nothing). */
+void span_cache_put(span_cache *c, span_rows *r, int64_t now);
 
-/* What c holds now, for metrics and tests: sets *spans and *bytes. */
+/* What c holds now, for metrics and tests: sets *spans and *bytes (0 for
+ * a NULL c). */
 void span_cache_size(span_cache *c, size_t *spans, size_t *bytes);
 
 #endif
