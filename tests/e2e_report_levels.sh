@@ -116,54 +116,51 @@ done
 
 # Late visits into closed spans the cache holds: a report made before
 # they are written and one after, by the same report_at (one cache), the
-# second with them. Written as the consumer writes them, to every table
-# and visit_totals in one transaction, to minutes of a minute span, the
-# five and two tens of the window at its worst position (half a minute
-# past the hour after D), one of them with no visits before.
-P=$(( D + 1800 + 30 ))
-window "window=60m" 60 3600 "$P"
-late="BEGIN;"
-for m in 1 5 20 31; do
-    mt=$(( FIRST + m * 60 ))
-    for t in "visit_minutes minute $mt" "visit_fives five $(( mt / 300 * 300 ))" \
-             "visit_tens ten $(( mt / 600 * 600 ))" "visit_hours hour $(( mt / 3600 * 3600 ))"; do
-        set -- $t
-        late="$late INSERT INTO $1 (site, $2, path, visits) VALUES ('localhost', to_timestamp($3), '/late', 50)
-                ON CONFLICT (site, $2, path) DO UPDATE SET visits = $1.visits + 50;"
+# second with them and equal to visit_minutes summed.
+# late_sql PATH VISITS MINUTE...: the transaction that adds VISITS of PATH
+# to each MINUTE (seconds) as the consumer writes them, to every table
+# and visit_totals at once.
+late_sql() {
+    local path=$1 v=$2 mt t
+    shift 2
+    echo "BEGIN;"
+    for mt in "$@"; do
+        for t in "visit_minutes minute $mt" "visit_fives five $(( mt / 300 * 300 ))" \
+                 "visit_tens ten $(( mt / 600 * 600 ))" "visit_hours hour $(( mt / 3600 * 3600 ))"; do
+            set -- $t
+            echo "INSERT INTO $1 (site, $2, path, visits) VALUES ('localhost', to_timestamp($3), '$path', $v)
+                  ON CONFLICT (site, $2, path) DO UPDATE SET visits = $1.visits + $v;"
+        done
+        echo "INSERT INTO visit_totals (site, minute, visits) VALUES ('localhost', to_timestamp($mt), $v)
+              ON CONFLICT (site, minute) DO UPDATE SET visits = visit_totals.visits + $v;"
     done
-    late="$late INSERT INTO visit_totals (site, minute, visits) VALUES ('localhost', to_timestamp($mt), 50)
-            ON CONFLICT (site, minute) DO UPDATE SET visits = visit_totals.visits + 50;"
-done
-late="$late COMMIT"
-"$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "window=60m&top=7" "$P" "sql:$late" "$P" \
-    >"$T/got" || fail "report_at with late visits failed"
-awk '/^total /{ n++ } n == 1' "$T/got" | grep -q ' /late$' \
-    && fail "the late visits showed before they were written"
-awk '/^total /{ n++ } n == 2' "$T/got" >"$T/after"
-expected "$FIRST" "$END" 7 >"$T/want"
-diff -u "$T/want" "$T/after" >"$T/diff" || fail "late visits, once written: $(cat "$T/diff")"
-grep -q '^path 200 /late$' "$T/after" || fail "the late visits are not at the top: $(cat "$T/after")"
-
-# The same for a closed hour of the 24-hour window: the hour before D's.
-P=$(( D + 30 ))
-window "window=24h" 900 86400 "$P"
-mt=$(( D / 3600 * 3600 - 3600 + 120 ))
-late="BEGIN;"
-for t in "visit_minutes minute $mt" "visit_fives five $(( mt / 300 * 300 ))" \
-         "visit_tens ten $(( mt / 600 * 600 ))" "visit_hours hour $(( mt / 3600 * 3600 ))"; do
-    set -- $t
-    late="$late INSERT INTO $1 (site, $2, path, visits) VALUES ('localhost', to_timestamp($3), '/late-hour', 500)
-            ON CONFLICT (site, $2, path) DO UPDATE SET visits = $1.visits + 500;"
-done
-late="$late INSERT INTO visit_totals (site, minute, visits) VALUES ('localhost', to_timestamp($mt), 500)
-        ON CONFLICT (site, minute) DO UPDATE SET visits = visit_totals.visits + 500; COMMIT"
-"$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "window=24h&top=40" "$P" "sql:$late" "$P" \
-    >"$T/got" 2>"$T/spans" || fail "report_at with late visits in an hour failed"
-tail -n 1 "$T/spans" | grep -q 'cached=[1-9]' || fail "the second 24-hour report took nothing from the cache"
-awk '/^total /{ n++ } n == 1' "$T/got" | grep -q ' /late-hour$' \
-    && fail "the late visits in an hour showed before they were written"
-awk '/^total /{ n++ } n == 2' "$T/got" >"$T/after"
-expected "$FIRST" "$END" 40 >"$T/want"
-diff -u "$T/want" "$T/after" >"$T/diff" || fail "late visits in a closed hour, once written: $(cat "$T/diff")"
-grep -q '^path 500 /late-hour$' "$T/after" || fail "the late visits in an hour are not listed: $(cat "$T/after")"
+    echo "COMMIT"
+}
+# late QUERY TOP BUCKET SECONDS_WINDOW AT PATH VISITS MINUTE...: the two
+# reports of QUERY at AT around late_sql; the late visits must be listed.
+late() {
+    local q=$1 top=$2 at=$5 path=$6 v=$7 want
+    window "$q" "$3" "$4" "$at"
+    shift 7
+    want=$(( v * $# ))
+    "$top_builddir/tests/report_at" "$VISITS_DATABASE" localhost "$q" "$at" \
+        "sql:$(late_sql "$path" "$v" "$@")" "$at" >"$T/got" 2>"$T/spans" \
+        || fail "report_at $q with late visits failed: $(cat "$T/spans")"
+    tail -n 1 "$T/spans" | grep -q 'cached=[1-9]' \
+        || fail "$q: the report after the late visits took nothing from the cache"
+    awk '/^total /{ n++ } n == 1' "$T/got" | grep -q " $path\$" \
+        && fail "$q: the late visits showed before they were written"
+    awk '/^total /{ n++ } n == 2' "$T/got" >"$T/after"
+    expected "$FIRST" "$END" "$top" >"$T/want"
+    diff -u "$T/want" "$T/after" >"$T/diff" || fail "$q: late visits, once written: $(cat "$T/diff")"
+    grep -q "^path $want $path\$" "$T/after" || fail "$q: the late visits are not listed: $(cat "$T/after")"
+}
+# The 60-minute window at its worst position (half a minute past the hour
+# after D): minutes of a minute span, the five and two tens (one with no
+# visits before).
+window "window=60m" 60 3600 $(( D + 1800 + 30 ))
+late "window=60m&top=7" 7 60 3600 $(( D + 1800 + 30 )) /late 50 \
+    $(( FIRST + 60 )) $(( FIRST + 300 )) $(( FIRST + 1200 )) $(( FIRST + 1860 ))
+# A closed hour of the 24-hour window: the hour before D's.
+late "window=24h&top=40" 40 900 86400 $(( D + 30 )) /late-hour 500 $(( D / 3600 * 3600 - 3600 + 120 ))
 note "ok: $ties of them with a tie at the cut; 60 positions of the 60-minute window and 4 of the 24-hour window equal visit_minutes summed, with the span cache and without; late visits into cached minutes, fives, tens and an hour read again"
