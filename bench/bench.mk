@@ -2,7 +2,7 @@
 # docs/PERFORMANCE.md); never part of `make check`.
 
 noinst_PROGRAMS = bench/visits-report-bench bench/visits-loadgen \
-	bench/visits-fcgi-hello bench/visits-preload
+	bench/visits-fcgi-hello bench/visits-libfcgi-hello bench/visits-preload
 bench_visits_report_bench_SOURCES = bench/report-bench.c
 bench_visits_report_bench_LDADD = $(VISITS_LIBS)
 bench_visits_loadgen_SOURCES = bench/loadgen/main.c bench/loadgen/loadgen.h \
@@ -11,8 +11,10 @@ bench_visits_loadgen_SOURCES = bench/loadgen/main.c bench/loadgen/loadgen.h \
 	bench/loadgen/options.c bench/loadgen/options.h \
 	bench/loadgen/histogram.c bench/loadgen/histogram.h \
 	bench/loadgen/random.c bench/loadgen/random.h
-bench_visits_fcgi_hello_SOURCES = bench/fcgi-hello.c
+bench_visits_fcgi_hello_SOURCES = bench/fcgi-hello.c bench/hello_page.h
 bench_visits_fcgi_hello_LDADD = $(VISITS_LIBS)
+bench_visits_libfcgi_hello_SOURCES = bench/libfcgi-hello.c bench/hello_page.h
+bench_visits_libfcgi_hello_LDADD = $(FCGI_LIBS)
 bench_visits_preload_SOURCES = bench/preload.c
 bench_visits_preload_LDADD = $(VISITS_LIBS)
 EXTRA_DIST += bench/report.sh bench/bench.sh bench/paths.lua bench/event.lua bench/ceiling.conf.in \
@@ -24,7 +26,8 @@ bench-report: bench/visits-report-bench
 ITERATIONS = 200
 
 # The end-to-end benchmark; QUICK=1 for a short run.
-bench: all bench/visits-loadgen bench/visits-fcgi-hello bench/visits-preload
+bench: all bench/visits-loadgen bench/visits-fcgi-hello bench/visits-libfcgi-hello \
+	bench/visits-preload
 	top_builddir=$(abs_builddir) QUICK=$(QUICK) $(srcdir)/bench/bench.sh
 QUICK =
 

@@ -12,9 +12,12 @@
 #      worker), 50 paths, and the CPU and peak RSS of each component
 #      meanwhile; then wrk again with ten marker visits a second beside
 #      it, for freshness at full load.
-#   3. ceilings: the same static page not counted, nginx `return 204` and
-#      nginx -> visits-fcgi-hello (same threads, keepalive and fastcgi
-#      settings), with the same wrk script.
+#   3. ceilings: the same static page not counted, nginx `return 204`,
+#      nginx -> visits-fcgi-hello (our FastCGI server, the visit worker's)
+#      and nginx -> visits-libfcgi-hello (libfcgi's threaded server), same
+#      keepalive and fastcgi settings; and nginx -> visits-record directly,
+#      each request a page view as the mirror's last step hands it over:
+#      the headline, ratio_204 (and its CPU per visit, nginx and worker).
 #   4. consumer: 1,000,000 events over 1,000 paths preloaded into a second
 #      dev broker, then a second consumer drains them into PostgreSQL.
 #   5. outage: open-loop load on the site not counted, counted, counted
@@ -44,7 +47,7 @@ say() { printf '%s\n' "$*" >&2; }
 for tool in wrk jq psql curl nginx; do
     command -v "$tool" >/dev/null || die "$tool is not installed (bin/bootstrap installs it)"
 done
-for prog in visits-loadgen visits-fcgi-hello visits-preload; do
+for prog in visits-loadgen visits-fcgi-hello visits-libfcgi-hello visits-preload; do
     [ -x "$B/$prog" ] || die "$B/$prog is not built: run make bench"
 done
 
@@ -270,21 +273,31 @@ say "   /visits.json under load: p50 ${REPORT_P50} ms, p99 ${REPORT_P99} ms"
 # --- 3. ceilings (first) and 2. max -----------------------------------------------
 
 mkdir -p "$T/ceil"
-P204=$(free_port) PHELLO=$(free_port) PSTATIC=$(free_port)
+P204=$(free_port) PHELLO=$(free_port) PSTATIC=$(free_port) PLIBFCGI=$(free_port)
+PRECORD=$(free_port)
 user=""
 [ "$(id -u)" -eq 0 ] && user="user root root;"
 sed -e "s|@PREFIX@|$T/ceil|g" -e "s|@WORKERS@|2|g" -e "s|@PORT_204@|$P204|g" \
     -e "s|@PORT_HELLO@|$PHELLO|g" -e "s|@HELLO_SOCKET@|$T/ceil/hello.sock|g" \
     -e "s|@PORT_STATIC@|$PSTATIC|g" -e "s|@DEMO_DIR@|$top_srcdir/www/demo|g" \
+    -e "s|@PORT_LIBFCGI@|$PLIBFCGI|g" -e "s|@LIBFCGI_SOCKET@|$T/ceil/libfcgi.sock|g" \
+    -e "s|@PORT_RECORD@|$PRECORD|g" -e "s|@RECORD_SOCKET@|$T/stack/run/record.sock|g" \
     -e "s|@USER@|$user|g" "$top_srcdir/bench/ceiling.conf.in" >"$T/ceil/nginx.conf"
 "$B/visits-fcgi-hello" --socket "$T/ceil/hello.sock" >"$T/ceil/hello.log" 2>&1 &
 PIDS_TO_KILL+=("$!")
-for _ in $(seq 50); do [ -S "$T/ceil/hello.sock" ] && break; sleep 0.1; done
+"$B/visits-libfcgi-hello" --socket "$T/ceil/libfcgi.sock" >"$T/ceil/libfcgi.log" 2>&1 &
+PIDS_TO_KILL+=("$!")
+for _ in $(seq 50); do
+    [ -S "$T/ceil/hello.sock" ] && [ -S "$T/ceil/libfcgi.sock" ] && break
+    sleep 0.1
+done
 nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -e "$T/ceil/error.log"
 
 say "3. ceilings: wrk -t$WRK_THREADS -c$WRK_CONNS for ${CEIL_S}s each ..."
 run_wrk HELLO "http://127.0.0.1:$PHELLO" "$CEIL_S"
-say "   nginx -> fastcgi hello: $WRK_HELLO_RPS req/s (p50 $WRK_HELLO_P50 ms, p99 $WRK_HELLO_P99 ms)"
+say "   nginx -> fastcgi hello (ours): $WRK_HELLO_RPS req/s (p50 $WRK_HELLO_P50 ms, p99 $WRK_HELLO_P99 ms)"
+run_wrk LIBFCGI "http://127.0.0.1:$PLIBFCGI" "$CEIL_S"
+say "   nginx -> libfcgi hello: $WRK_LIBFCGI_RPS req/s (p50 $WRK_LIBFCGI_P50 ms, p99 $WRK_LIBFCGI_P99 ms)"
 
 CEIL_NGINX=$(cat "$T/ceil/nginx.pid")
 c0=$(ticks "$CEIL_NGINX")
@@ -342,6 +355,12 @@ say "   resources over ${elapsed%.*} s: $(jq -r 'to_entries | map("\(.key) \(.va
 
 run_wrk N204 "http://127.0.0.1:$P204" "$CEIL_S"
 say "   nginx return 204: $WRK_N204_RPS req/s"
+say "   the visit worker itself: wrk -> nginx -> visits-record, each request a page view ..."
+CN0=$(ticks "$CEIL_NGINX") CR0=$(ticks "${PID[record]}")
+run_wrk RECORD "http://127.0.0.1:$PRECORD" "$CEIL_S"
+per_direct() { awk -v d=$(($(ticks "$1") - $2)) -v hz="$HZ" -v n="$WRK_RECORD_REQS" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}'; }
+RECORD_NGINX_US=$(per_direct "$CEIL_NGINX" "$CN0") RECORD_RECORD_US=$(per_direct "${PID[record]}" "$CR0")
+say "   visits-record: $WRK_RECORD_RPS visits/s (p50 $WRK_RECORD_P50 ms, p99 $WRK_RECORD_P99 ms) ${WRK_RECORD_ERRS}, cpu-us a visit: nginx $RECORD_NGINX_US, visit worker $RECORD_RECORD_US"
 say "   the events API: wrk POSTing beacons for ${CEIL_S}s ..."
 run_wrk EVENT "$URL" "$CEIL_S" "$top_srcdir/bench/event.lua"
 EVENT_RATIO=$(awk -v a="$WRK_EVENT_RPS" -v b="$WRK_HELLO_RPS" 'BEGIN {printf "%.3f", a / b}')
@@ -470,7 +489,11 @@ DUP=$((TOTAL_DB > DELIVERED ? TOTAL_DB - DELIVERED : 0))
 [ "$CONSUMER_GOT" -lt "$CONSUMER_EVENTS" ] && LOST=$((LOST + CONSUMER_EVENTS - CONSUMER_GOT))
 RATIO=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_HELLO_RPS" 'BEGIN {printf "%.3f", a / b}')
 RATIO_STATIC=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_STATIC_RPS" 'BEGIN {printf "%.3f", a / b}')
-RATIO204=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_N204_RPS" 'BEGIN {printf "%.3f", a / b}')
+SITE_RATIO204=$(awk -v a="$WRK_OURS_RPS" -v b="$WRK_N204_RPS" 'BEGIN {printf "%.3f", a / b}')
+# The headline: visits-record behind nginx against nginx alone.
+RATIO204=$(awk -v a="$WRK_RECORD_RPS" -v b="$WRK_N204_RPS" 'BEGIN {printf "%.3f", a / b}')
+RATIO_LIBFCGI=$(awk -v a="$WRK_RECORD_RPS" -v b="$WRK_LIBFCGI_RPS" 'BEGIN {printf "%.3f", a / b}')
+RATIO_HELLO=$(awk -v a="$WRK_RECORD_RPS" -v b="$WRK_HELLO_RPS" 'BEGIN {printf "%.3f", a / b}')
 
 jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
     --arg quick "${QUICK:-}" --argjson steady_s "$STEADY_S" --argjson max_s "$MAX_S" \
@@ -498,6 +521,11 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
             '{($k): {p50_ms: $a, p99_ms: $b, p999_ms: $c, max_ms: $d}}'
     done | jq -sc add)" \
     --argjson ratio "$RATIO" --argjson ratio204 "$RATIO204" --argjson resources "$RES_JSON" \
+    --argjson site_ratio204 "$SITE_RATIO204" --argjson ratio_libfcgi "$RATIO_LIBFCGI" \
+    --argjson ratio_hello "$RATIO_HELLO" --argjson libfcgi "$WRK_LIBFCGI_RPS" \
+    --argjson rec "$WRK_RECORD_RPS" --argjson rec_p50 "$WRK_RECORD_P50" \
+    --argjson rec_p99 "$WRK_RECORD_P99" --argjson rec_nginx_us "$RECORD_NGINX_US" \
+    --argjson rec_record_us "$RECORD_RECORD_US" \
     --argjson consumer_rate "$CONSUMER_RATE" --argjson consumer_events "$CONSUMER_GOT" \
     --argjson consumer_cpu "$BC_CPU" --argjson consumer_rss "$BC_RSS" \
     --argjson consumer_broker_cpu "$BB_CPU" --argjson consumer_pg_cpu "$PG_CPU" \
@@ -516,11 +544,16 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
         freshness_ms: {markers: $fresh_max_n, p50: $fresh_max_p50, p99: $fresh_max_p99,
                        into_postgresql: {p50: $fresh_max_pg_p50, p99: $fresh_max_pg_p99}},
         resources: $resources},
+  record: {visits_per_s: $rec, p50_ms: $rec_p50, p99_ms: $rec_p99,
+           cpu_us_per_visit: {nginx: $rec_nginx_us, record: $rec_record_us},
+           ratio_to_204: $ratio204, ratio_to_libfcgi: $ratio_libfcgi,
+           ratio_to_hello: $ratio_hello},
   events_api: {per_s: $event, p99_ms: $event_p99, ratio_to_hello: $event_ratio},
   ceilings: {static_per_s: $static, static_p99_ms: $static_p99,
              static_nginx_cpu_us_per_view: $static_cpu_us, ratio_to_static: $ratio_static,
-             fcgi_hello_per_s: $hello, nginx_204_per_s: $n204,
-             ratio_to_hello: $ratio, ratio_to_204: $ratio204},
+             fcgi_hello_per_s: $hello, libfcgi_hello_per_s: $libfcgi,
+             nginx_204_per_s: $n204,
+             site_ratio_to_hello: $ratio, site_ratio_to_204: $site_ratio204},
   outage: ({seconds: $outage_s, pages_per_s: $outage_rate,
             all_answered: ($outage_ok == "yes")} + $outage),
   consumer: {events: $consumer_events, events_per_s: $consumer_rate, cpu_s: $consumer_cpu,
@@ -530,10 +563,13 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
            lost: $lost, duplicated: $dup}
 }' >"$OUT/results.json"
 say "results: $OUT/results.json"
-echo "RESULT visits_per_s=$WRK_OURS_RPS static_per_s=$WRK_STATIC_RPS ratio_static=$RATIO_STATIC" \
-    "fcgi_ceiling_per_s=$WRK_HELLO_RPS ratio=$RATIO events_per_s=$WRK_EVENT_RPS" \
-    "events_ratio=$EVENT_RATIO" \
-    "nginx_204_per_s=$WRK_N204_RPS ratio_204=$RATIO204 sent=$DELIVERED counted=$TOTAL_DB" \
+echo "RESULT ratio_204=$RATIO204 ratio_libfcgi=$RATIO_LIBFCGI record_per_s=$WRK_RECORD_RPS" \
+    "record_p99_ms=$WRK_RECORD_P99 record_cpu_us=$RECORD_RECORD_US record_nginx_cpu_us=$RECORD_NGINX_US" \
+    "nginx_204_per_s=$WRK_N204_RPS libfcgi_hello_per_s=$WRK_LIBFCGI_RPS" \
+    "fcgi_ceiling_per_s=$WRK_HELLO_RPS ratio_hello=$RATIO_HELLO" \
+    "visits_per_s=$WRK_OURS_RPS static_per_s=$WRK_STATIC_RPS ratio_static=$RATIO_STATIC" \
+    "site_ratio_204=$SITE_RATIO204 site_ratio_hello=$RATIO events_per_s=$WRK_EVENT_RPS" \
+    "events_ratio=$EVENT_RATIO sent=$DELIVERED counted=$TOTAL_DB" \
     "lost=$LOST duplicated=$DUP dropped=$DROPPED steady_exact=$STEADY_EXACT" \
     "fresh_p50_ms=$FRESH_P50 fresh_p99_ms=$FRESH_P99 fresh_max_p99_ms=$FRESH_MAX_P99" \
     "fresh_pg_p99_ms=$FRESH_PG_P99" \

@@ -1,36 +1,31 @@
 /* visits-fcgi-hello - a ceiling for the visit worker: the same FastCGI
- * server (lib/serve/fcgi_server, same threads, same clean stop) answering every
- * request with a fixed page about the size of visits-record's demo page,
- * through http_respond, with no Kafka and no per-request work. nginx in front
- * of it (bench/ceiling.conf.in) shows what the FastCGI path alone costs. A
+ * server (lib/serve/fcgi_loop, same event loops, same clean stop) answering
+ * every request with a fixed page of about 450 bytes, through http_respond,
+ * with no Kafka and no per-request work. nginx in front of it
+ * (bench/ceiling.conf.in) shows what the FastCGI path alone costs;
+ * bench/libfcgi-hello.c is the same page from libfcgi's own server. A
  * benchmark helper, not a server to deploy.
- * Usage: visits-fcgi-hello --socket PATH [--threads N] */
+ * Usage: visits-fcgi-hello --socket PATH [--threads N] (N event loops, 0:
+ * one per CPU) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fcgi_server.h"
+#include "fcgi_loop.h"
+#include "hello_page.h"
 #include "http.h"
 
-#define HELLO_THREADS 128
-#define HELLO_MAX_THREADS 4096
+#define HELLO_THREADS 0            /* one event loop per CPU */
+#define HELLO_MAX_THREADS 256
+#define HELLO_CONNECTIONS 1024
+#define HELLO_TIMEOUT_MS 10000
 
-/* About the size of visits-record's page for a short path (456 bytes for
- * "/"): 445 bytes. */
-static const char hello_page[] =
-    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-    "<title>hello - visits ceiling</title><link rel=\"stylesheet\" "
-    "href=\"/visits/static/visits.css\"></head>\n<body><main>"
-    "<h1>Hello from <code>/</code></h1>\n<p>This answer went through "
-    "nginx and FastCGI only; nothing was recorded, no Kafka. It is the "
-    "ceiling of "
-    "<a href=\"/visits\">the visit worker</a>.</p></main></body></html>\n";
+static const char hello_page[] = HELLO_PAGE;
 
 /* Answers the fixed page, whatever the method or path. */
 static void
-hello_handle(void *ctx, void *tctx, FCGX_Request *req)
+hello_handle(void *ctx, void *tctx, http_request *req)
 {
     (void)ctx;
     (void)tctx;
@@ -46,7 +41,7 @@ hello_usage(FILE *f)
             program_invocation_short_name);
 }
 
-/* Parses a thread count in [1, HELLO_MAX_THREADS]. Returns it, or -1. */
+/* Parses a loop count in [0, HELLO_MAX_THREADS]. Returns it, or -1. */
 static int
 hello_parse_threads(const char *s)
 {
@@ -55,7 +50,7 @@ hello_parse_threads(const char *s)
 
     errno = 0;
     n = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || n < 1 || n > HELLO_MAX_THREADS)
+    if (errno != 0 || end == s || *end != '\0' || n < 0 || n > HELLO_MAX_THREADS)
         return -1;
     return (int)n;
 }
@@ -67,7 +62,7 @@ main(int argc, char **argv)
     int threads = HELLO_THREADS;
     sigset_t stop;
 
-    fcgi_server_block_signals(&stop);
+    fcgi_app_block_signals(&stop);
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
 
@@ -88,7 +83,7 @@ main(int argc, char **argv)
         if (strcmp(arg, "--socket") == 0) {
             path = argv[++i];
         } else if ((threads = hello_parse_threads(argv[++i])) < 0) {
-            fprintf(stderr, "%s: --threads must be from 1 to %d, not \"%s\"\n",
+            fprintf(stderr, "%s: --threads must be from 0 to %d, not \"%s\"\n",
                     program_invocation_short_name, HELLO_MAX_THREADS, argv[i]);
             return 2;
         }
@@ -98,6 +93,8 @@ main(int argc, char **argv)
                 program_invocation_short_name);
         return 2;
     }
-    fcgi_server_app app = { NULL, NULL, NULL, hello_handle, NULL, NULL };
-    return fcgi_server_run(path, threads, &app, &stop) < 0 ? 1 : 0;
+    fcgi_app app = { NULL, NULL, NULL, hello_handle, NULL, NULL };
+    fcgi_loop_settings ls = { threads, HELLO_CONNECTIONS, HELLO_TIMEOUT_MS,
+                              HELLO_TIMEOUT_MS * 30, NULL };
+    return fcgi_loop_run(path, &ls, &app, &stop) < 0 ? 1 : 0;
 }

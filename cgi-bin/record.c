@@ -17,19 +17,23 @@
 #include "buf.h"
 #include "config.h"
 #include "event.h"
-#include "fcgi_server.h"
+#include "fcgi_loop.h"
 #include "http.h"
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "producer.h"
+#include "readiness.h"
 #include "sites.h"
 #include "timestamp.h"
 #include "record_stats.h"
 
 #define RECORD_FLUSH_MS 10000
 #define RECORD_STOP_WAIT_MS 5000  /* record_before_stop, serving meanwhile */
-#define RECORD_READY_MS 2000    /* /readyz waits this long for Kafka */
+#define RECORD_READY_MS 2000    /* a readiness check waits this long for Kafka */
+#define RECORD_READY_EVERY_MS 1000  /* how often readiness is checked */
+#define RECORD_IO_TIMEOUT_MS 10000  /* for a FastCGI request or answer that stalls */
+#define RECORD_IDLE_TIMEOUT_MS 300000   /* for an idle kept connection */
 #define RECORD_HOST_LOG_MAX 64  /* bytes of a refused host name logged */
 
 /* The ways page views come in, for their counters. */
@@ -40,6 +44,8 @@ static const char *const record_intake_names[INTAKE_COUNT] = { "mirror", "event"
 typedef struct record_app {
     producer *p;
     const sites *sites;
+    readiness *ready;                 /* checked in the background */
+    fcgi_loop_stats server;           /* the FastCGI server's counters */
     record_stats answers;             /* page views, by status */
     _Atomic uint64_t views[INTAKE_COUNT];   /* page views recorded, by intake */
     _Atomic uint64_t unknown_site;  /* page views of hosts not in sites */
@@ -102,7 +108,7 @@ record_unknown_site(record_app *app, const char *host)
  * request's own. A dropped event is counted and logged by the producer;
  * the client gets its answer anyway. */
 static void
-record_view(record_app *app, enum record_intake intake, FCGX_Request *req,
+record_view(record_app *app, enum record_intake intake, http_request *req,
             const char *site, const char *uri, const char *ref)
 {
     event ev;
@@ -116,7 +122,7 @@ record_view(record_app *app, enum record_intake intake, FCGX_Request *req,
 
 /* Answers status with a one-line reason and the extra headers (CORS). */
 static int
-record_refuse(FCGX_Request *req, int status, const char *headers, const char *why)
+record_refuse(http_request *req, int status, const char *headers, const char *why)
 {
     char body[320], extra[512];
     int n = snprintf(body, sizeof(body), "%s\n", why);
@@ -134,7 +140,7 @@ record_refuse(FCGX_Request *req, int status, const char *headers, const char *wh
  * a host that is not one of the sites, 405 for a method other than GET or
  * HEAD. Returns the status answered. */
 static int
-record_mirrored(record_app *app, FCGX_Request *req)
+record_mirrored(record_app *app, http_request *req)
 {
     const char *host = http_param(req, "HTTP_HOST"), *site;
     char ref[EVENT_REF_MAX + 1];
@@ -178,7 +184,7 @@ record_body_type_ok(const char *type)
  * preflight, or 400, 403, 405, 413, 415 with a one-line reason. Returns
  * the status answered. */
 static int
-record_event(record_app *app, FCGX_Request *req)
+record_event(record_app *app, http_request *req)
 {
     const char *method = http_param(req, "REQUEST_METHOD");
     const char *origin = http_param(req, "HTTP_ORIGIN");
@@ -217,12 +223,12 @@ record_event(record_app *app, FCGX_Request *req)
         snprintf(err, sizeof(err), "the body is larger than %d bytes", INTAKE_BODY_MAX);
         return record_refuse(req, 413, cors, err);
     }
-    n = FCGX_GetStr(body, (int)sizeof(body), req->in);
+    n = (int)http_read(req, body, sizeof(body));
     if (n > INTAKE_BODY_MAX) {
         snprintf(err, sizeof(err), "the body is larger than %d bytes", INTAKE_BODY_MAX);
         return record_refuse(req, 413, cors, err);
     }
-    rc = intake_parse_event(app->sites, body, n < 0 ? 0 : (size_t)n, origin, &v, err,
+    rc = intake_parse_event(app->sites, body, (size_t)n, origin, &v, err,
                             sizeof(err));
     if (rc != 0) {
         if (rc == 403)
@@ -240,7 +246,7 @@ record_event(record_app *app, FCGX_Request *req)
  * prefetch; answered with a 1x1 GIF that is never cached, or a 4xx with
  * a one-line reason. Returns the status answered. */
 static int
-record_pixel(record_app *app, FCGX_Request *req)
+record_pixel(record_app *app, http_request *req)
 {
     const char *purpose = http_param(req, "HTTP_SEC_PURPOSE");
     char err[256];
@@ -261,6 +267,32 @@ record_pixel(record_app *app, FCGX_Request *req)
     http_respond(req, 200, "image/gif", "Cache-Control: no-store, max-age=0\r\n",
                  (const char *)record_gif, sizeof(record_gif));
     return 200;
+}
+
+/* The FastCGI server's counters. */
+static void
+record_server_metrics(fcgi_loop_stats *st, buf *out)
+{
+#define RECORD_LOAD(field) atomic_load_explicit(&st->field, memory_order_relaxed)
+    metrics_gauge(out, "visits_record_fastcgi_connections",
+                  "FastCGI connections open now.", (double)RECORD_LOAD(open));
+    metrics_counter(out, "visits_record_fastcgi_connections_total",
+                    "FastCGI connections accepted.", RECORD_LOAD(accepted));
+    metrics_counter(out, "visits_record_fastcgi_refused_total",
+                    "FastCGI connections refused: their user is not in "
+                    "fastcgi-users.", RECORD_LOAD(refused));
+    metrics_counter(out, "visits_record_fastcgi_requests_total",
+                    "FastCGI requests answered.", RECORD_LOAD(requests));
+    metrics_counter(out, "visits_record_fastcgi_too_large_total",
+                    "FastCGI requests answered 431: their parameters did not "
+                    "fit.", RECORD_LOAD(too_large));
+    metrics_counter(out, "visits_record_fastcgi_timeouts_total",
+                    "FastCGI connections dropped after stalling mid-request "
+                    "or mid-answer.", RECORD_LOAD(timed_out));
+    metrics_counter(out, "visits_record_fastcgi_protocol_errors_total",
+                    "FastCGI connections dropped on a protocol error.",
+                    RECORD_LOAD(protocol_errors));
+#undef RECORD_LOAD
 }
 
 /* The visit worker's /metrics: pages by status and its producer's
@@ -302,28 +334,39 @@ record_metrics(void *ctx, buf *out)
     metrics_gauge(out, "visits_record_queue_messages",
                   "Messages waiting in the producer's queue for Kafka.",
                   (double)st.queued);
+    record_server_metrics(&app->server, out);
 }
 
-/* The visit worker's /readyz: its events can be delivered now. */
+/* The readiness check, run every RECORD_READY_EVERY_MS by a thread of
+ * its own (a readiness_check): its events can be delivered now. */
 static int
-record_ready(void *ctx, buf *out)
+record_check_ready(void *ctx, buf *why)
 {
     record_app *app = ctx;
     char err[256];
 
     if (producer_ping(app->p, RECORD_READY_MS, err, sizeof(err)) < 0) {
-        buf_printf(out, "not ready: %s\n", err);
-        return 503;
+        buf_printf(why, "not ready: %s\n", err);
+        return 0;
     }
-    buf_puts(out, "ready\n");
-    return 200;
+    return 1;
+}
+
+/* The visit worker's /readyz: the last check's answer, at most
+ * RECORD_READY_EVERY_MS old; the event loop never waits for Kafka. */
+static int
+record_ready(void *ctx, buf *out)
+{
+    record_app *app = ctx;
+
+    return readiness_answer(app->ready, out);
 }
 
 /* Requests nginx marks with VISITS_PROBE (its monitoring locations; a
  * visitor cannot set it) are monitoring; the rest are visits, counted by
  * status. */
 static void
-record_handle(void *ctx, void *tctx, FCGX_Request *req)
+record_handle(void *ctx, void *tctx, http_request *req)
 {
     record_app *app = ctx;
     const char *probe = http_param(req, "VISITS_PROBE");
@@ -372,7 +415,7 @@ main(int argc, char **argv)
     config c;
     int rc;
 
-    fcgi_server_block_signals(&stop);
+    fcgi_app_block_signals(&stop);
     if ((rc = config_main(&c, CONFIG_RECORD, argc, argv)) >= 0)
         return rc;
     kafka_settings ks = config_kafka(&c);
@@ -387,11 +430,21 @@ main(int argc, char **argv)
     memset(&ra, 0, sizeof(ra));
     ra.p = p;
     ra.sites = c.sites;
-    fcgi_server_app app
-        = { &ra,           record_thread_init, record_thread_free,
-            record_handle, record_before_stop, c.fastcgi_users };
-    rc = fcgi_server_run(c.socket, (int)c.threads, &app, &stop);
+    ra.ready = readiness_new(record_check_ready, &ra, RECORD_READY_EVERY_MS);
+    if (ra.ready == NULL || readiness_watch(ra.ready, RECORD_READY_EVERY_MS) < 0) {
+        log_error("could not start the readiness checks");
+        readiness_free(ra.ready);
+        producer_free(p, RECORD_FLUSH_MS);
+        config_free(&c);
+        return 1;
+    }
+    fcgi_app app = { &ra,           record_thread_init, record_thread_free,
+                     record_handle, record_before_stop, c.fastcgi_users };
+    fcgi_loop_settings ls = { (int)c.threads, (int)c.connections, RECORD_IO_TIMEOUT_MS,
+                              RECORD_IDLE_TIMEOUT_MS, &ra.server };
+    rc = fcgi_loop_run(c.socket, &ls, &app, &stop);
     /* No request is being handled any more: deliver what is queued. */
+    readiness_free(ra.ready);
     producer_free(p, RECORD_FLUSH_MS);
     config_free(&c);
     return rc < 0 ? 1 : 0;

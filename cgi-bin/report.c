@@ -180,7 +180,7 @@ report_csv_cancel(PGconn *conn)
 
 /* Starts the CSV answer for p: status, type and download headers. */
 static void
-report_csv_begin(FCGX_Request *req, const csv_params *p)
+report_csv_begin(http_request *req, const csv_params *p)
 {
     char stamp[TIMESTAMP_ISO_SIZE], disp[160];
 
@@ -195,7 +195,7 @@ report_csv_begin(FCGX_Request *req, const csv_params *p)
  * stops and cancels the query when the client goes away or stalls.
  * Returns the status answered. */
 static int
-report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request *req,
+report_csv_stream(report_app *app, report_thread *t, PGconn *conn, http_request *req,
                   const csv_params *p)
 {
     char err[512], from[24], to[24], stamp[TIMESTAMP_ISO_SIZE];
@@ -219,7 +219,7 @@ report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request 
         if (st == PGRES_SINGLE_TUPLE || (st == PGRES_TUPLES_OK && !started)) {
             if (!started) {
                 report_csv_begin(req, p);
-                FCGX_PutS("minute,site,path,visits\r\n", req->out);
+                http_write(req, "minute,site,path,visits\r\n", 25);
                 started = 1;
             }
             if (st == PGRES_SINGLE_TUPLE) {
@@ -232,8 +232,7 @@ report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request 
                 buf_append(&t->out, ",", 1);
                 render_csv_field(&t->out, PQgetvalue(res, 0, 2));
                 buf_printf(&t->out, ",%s\r\n", PQgetvalue(res, 0, 3));
-                if (FCGX_PutStr(t->out.data, (int)t->out.len, req->out)
-                    != (int)t->out.len) {
+                if (http_write(req, t->out.data, t->out.len) < 0) {
                     log_debug("csv export stopped after %d rows: the client went away "
                               "or stalled", rows);
                     PQclear(res);
@@ -252,7 +251,7 @@ report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request 
                 http_error(req, status, "the csv query failed");
             }
             else
-                FCGX_PutS("# error: the export stopped early\r\n", req->out);
+                http_write(req, "# error: the export stopped early\r\n", 35);
             started = 1;
         }
         PQclear(res);
@@ -264,9 +263,8 @@ report_csv_stream(report_app *app, report_thread *t, PGconn *conn, FCGX_Request 
  * work; then at most csv_max exports at once (429 beyond), each within
  * REPORT_CSV_TIMEOUT and no write stalled past REPORT_CSV_STALL_S. */
 static int
-report_csv(report_app *app, report_thread *t, FCGX_Request *req, int64_t now_ms)
+report_csv(report_app *app, report_thread *t, http_request *req, int64_t now_ms)
 {
-    struct timeval stall = { REPORT_CSV_STALL_S, 0 }, none = { 0, 0 };
     char err[512];
     csv_params p;
     PGconn *conn;
@@ -300,9 +298,9 @@ report_csv(report_app *app, report_thread *t, FCGX_Request *req, int64_t now_ms)
         http_error(req, 503, "the visit database is unavailable; retrying");
         return 503;
     }
-    setsockopt(req->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &stall, sizeof(stall));
+    http_send_timeout(req, REPORT_CSV_STALL_S * 1000);
     status = report_csv_stream(app, t, conn, req, &p);
-    setsockopt(req->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
+    http_send_timeout(req, 0);
     if (report_set_timeout(conn, REPORT_STATEMENT_TIMEOUT) < 0) {
         PQfinish(t->conn);      /* the next request reconnects, timeout and all */
         t->conn = NULL;
@@ -317,7 +315,7 @@ report_csv(report_app *app, report_thread *t, FCGX_Request *req, int64_t now_ms)
  * "top=010", "%36%30m" or another order would each miss it. Uses out.
  * Returns the status, 302. */
 static int
-report_redirect(FCGX_Request *req, const char *uri, const report_params *p, buf *out)
+report_redirect(http_request *req, const char *uri, const report_params *p, buf *out)
 {
     static const char text[] = "text/plain; charset=utf-8";
     static const char body[] = "the canonical URL of this report\n";
@@ -340,7 +338,7 @@ report_redirect(FCGX_Request *req, const char *uri, const report_params *p, buf 
 
 /* Answers /visits, /visits.json or /visits.csv. Returns the status. */
 static int
-report_answer(report_app *app, report_thread *t, FCGX_Request *req)
+report_answer(report_app *app, report_thread *t, http_request *req)
 {
     const char *uri = http_param(req, "DOCUMENT_URI");
     int64_t now_ms = timestamp_now_ms();
@@ -476,7 +474,7 @@ report_ready(void *ctx, buf *out)
 /* Requests nginx marks with VISITS_PROBE (its monitoring locations; a
  * visitor cannot set it) are monitoring; the rest are counted by status. */
 static void
-report_handle(void *ctx, void *tctx, FCGX_Request *req)
+report_handle(void *ctx, void *tctx, http_request *req)
 {
     report_app *app = ctx;
     const char *probe = http_param(req, "VISITS_PROBE");
@@ -496,7 +494,7 @@ main(int argc, char **argv)
     config c;
     int rc;
 
-    fcgi_server_block_signals(&stop);
+    fcgi_app_block_signals(&stop);
     if ((rc = config_main(&c, CONFIG_REPORT, argc, argv)) >= 0)
         return rc;
     report_app ra;
@@ -510,7 +508,7 @@ main(int argc, char **argv)
         config_free(&c);
         return 1;
     }
-    fcgi_server_app app
+    fcgi_app app
         = { &ra,  report_thread_init, report_thread_free, report_handle,
             NULL, c.fastcgi_users };
     rc = fcgi_server_run(c.socket, (int)c.threads, &app, &stop);

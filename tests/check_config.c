@@ -224,7 +224,8 @@ START_TEST(test_defaults_record)
     check_load(&c, CONFIG_RECORD, NARGS(argv), argv, 0, NULL, NULL);
     ck_assert_str_eq(c.brokers, "127.0.0.1:9092");
     ck_assert_str_eq(c.topic, "visits");
-    ck_assert_int_eq(c.threads, 320);
+    ck_assert_int_eq(c.threads, 0);
+    ck_assert_int_eq(c.connections, 1024);
     ck_assert_str_eq(c.socket, "");
     ck_assert_str_eq(c.log_level_name, "info");
     ck_assert_int_eq(c.log_level, LOG_INFO);
@@ -301,7 +302,7 @@ START_TEST(test_flag_forms)
     ck_assert_str_eq(c.log_level_name, "debug");
     ck_assert_int_eq(c.log_level, LOG_DEBUG);
     ck_assert_str_eq(c.socket, "/run/x.sock");
-    ck_assert_int_eq(c.threads, 320);
+    ck_assert_int_eq(c.threads, 0);
     config_free(&c);
 }
 END_TEST
@@ -322,16 +323,17 @@ START_TEST(test_flag_same_name_per_program)
     /* --threads is record-threads for one program, report-threads for the
      * other, with its own range. */
     char *argv[] = { "prog", "--threads=1024" };
-    char *big[] = { "prog", "--threads=4096" };
+    char *zero[] = { "prog", "--threads=0" };
     config c;
 
     check_load(&c, CONFIG_REPORT, NARGS(argv), argv, 0, NULL, NULL);
     ck_assert_int_eq(c.threads, 1024);
     config_free(&c);
-    check_load(&c, CONFIG_RECORD, NARGS(big), big, 0, NULL, NULL);
-    ck_assert_int_eq(c.threads, 4096);
+    check_error(CONFIG_RECORD, NARGS(argv), argv, "record-threads", "0 to 256");
+    check_load(&c, CONFIG_RECORD, NARGS(zero), zero, 0, NULL, NULL);
+    ck_assert_int_eq(c.threads, 0);
     config_free(&c);
-    check_error(CONFIG_REPORT, NARGS(big), big, "report-threads", "1 to 1024");
+    check_error(CONFIG_REPORT, NARGS(zero), zero, "report-threads", "1 to 1024");
 }
 END_TEST
 
@@ -436,7 +438,7 @@ START_TEST(test_env)
     unsetenv("VISITS_REPORT_THREADS");
     unsetenv("VISITS_GROUP");
     check_load(&c, CONFIG_RECORD, NARGS(plain), plain, 0, NULL, NULL);
-    ck_assert_int_eq(c.threads, 320);
+    ck_assert_int_eq(c.threads, 0);
     config_free(&c);
 }
 END_TEST
@@ -573,7 +575,7 @@ START_TEST(test_file_errors)
 {
     char *unknown = temp_config("# ok\nbrokers = a:1\nnope = 1\n");
     char *noeq = temp_config("topic = t\njust words\n");
-    char *badval = temp_config("\nrecord-threads = 0\n");
+    char *badval = temp_config("\nrecord-threads = 300\n");
     char *badlevel = temp_config("log-level = verbose\n");
     char *badkafka = temp_config("kafka. = x\n");
     char *a1[] = { "prog", "--config", unknown };
@@ -617,7 +619,7 @@ END_TEST
 
 START_TEST(test_threads_out_of_range)
 {
-    char *a1[] = { "prog", "--threads=0" };
+    char *a1[] = { "prog", "--threads=257" };
     char *a2[] = { "prog", "--threads=abc" };
     char *a3[] = { "prog", "--threads=4097" };
     char *a4[] = { "prog", "--threads=8x" };
@@ -626,9 +628,9 @@ START_TEST(test_threads_out_of_range)
     char *a7[] = { "prog", "--threads=99999999999999999999999" };
     char *a8[] = { "prog", "--threads" };
 
-    check_error(CONFIG_RECORD, NARGS(a1), a1, "threads", "\"0\"");
+    check_error(CONFIG_RECORD, NARGS(a1), a1, "threads", "\"257\"");
     check_error(CONFIG_RECORD, NARGS(a2), a2, "threads", "\"abc\"");
-    check_error(CONFIG_RECORD, NARGS(a3), a3, "threads", "1 to 4096");
+    check_error(CONFIG_RECORD, NARGS(a3), a3, "threads", "0 to 256");
     check_error(CONFIG_RECORD, NARGS(a4), a4, "threads", NULL);
     check_error(CONFIG_RECORD, NARGS(a5), a5, "threads", NULL);
     check_error(CONFIG_RECORD, NARGS(a6), a6, "threads", NULL);

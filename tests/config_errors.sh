@@ -47,7 +47,7 @@ for prog in cgi-bin/visits-record cgi-bin/visits-report consumer/visits-consumer
         || fail "$prog rejects the shipped visits.conf: $(cat "$T/err")"
 done
 echo "# ok: visits.conf, uncommented, is accepted by every program"
-refuses 2 "must be an integer from 1 to 4096" "$B/cgi-bin/visits-record" --threads=0
+refuses 2 "must be an integer from 0 to 256" "$B/cgi-bin/visits-record" --threads=257
 refuses 2 "must be an integer from 10 to 60000" "$B/consumer/visits-consumer" \
     --flush-interval-ms=abc
 refuses 2 "must be an integer from 1 to 1024" "$B/tools/visits-devbroker" --partitions=0

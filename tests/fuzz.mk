@@ -5,7 +5,7 @@
 # runs `make fuzz`.
 
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/fuzz_event.c \
-	tests/fuzz/fuzz_path.c tests/fuzz/fuzz_query_string.c tests/fuzz/fuzz_response.c tests/fuzz/corpus \
+	tests/fuzz/fuzz_path.c tests/fuzz/fuzz_query_string.c tests/fuzz/fuzz_response.c tests/fuzz/fuzz_fcgi_conn.c tests/fuzz/corpus \
 	tests/fuzz/regressions
 
 # The kept crash inputs once, then each target for SECONDS.

@@ -5,7 +5,8 @@
 UNIT_TESTS = tests/check_path tests/check_timestamp tests/check_event \
 	tests/check_json_strict tests/check_agg tests/check_text tests/check_config \
 	tests/check_chart tests/check_report tests/check_span_cache tests/check_response tests/check_csv tests/check_metrics \
-	tests/check_http_listener tests/check_sites tests/check_intake tests/check_consume
+	tests/check_http_listener tests/check_sites tests/check_intake tests/check_consume \
+	tests/check_fcgi_conn
 
 check_PROGRAMS = $(UNIT_TESTS)
 TESTS = $(UNIT_TESTS)
@@ -25,6 +26,10 @@ tests_check_event_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 tests_check_json_strict_SOURCES = tests/check_json_strict.c
 tests_check_json_strict_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_json_strict_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
+
+tests_check_fcgi_conn_SOURCES = tests/check_fcgi_conn.c
+tests_check_fcgi_conn_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_fcgi_conn_LDADD = $(VISITS_LIBS) $(CHECK_LIBS)
 
 tests_check_consume_SOURCES = tests/check_consume.c
 tests_check_consume_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

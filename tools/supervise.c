@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "fcgi_server.h"
+#include "listen_socket.h"
 #include "log.h"
 #include "timestamp.h"
 
@@ -258,7 +258,7 @@ main(int argc, char **argv)
         log_error("could not create a signalfd: %s", strerror(errno));
         goto cleanup;
     }
-    s.listen_fd = fcgi_server_listen(s.socket_path);
+    s.listen_fd = listen_socket_open(s.socket_path);
     if (s.listen_fd < 0)
         goto cleanup;
     log_info("holding %s for %s", s.socket_path, s.argv[0]);

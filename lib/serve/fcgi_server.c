@@ -33,6 +33,7 @@
 #include "fcgi_server.h"
 
 #include <errno.h>
+#include <fcgiapp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -44,23 +45,23 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "listen_socket.h"
 #include "log.h"
 #include "peers.h"
 #include "timestamp.h"
 
-#define FCGI_SERVER_BACKLOG 1024
 #define FCGI_SERVER_STACK_SIZE (512 * 1024)
 #define FCGI_SERVER_DRAIN_MS 5000
-#define FCGI_SERVER_LISTEN_FD 3        /* SD_LISTEN_FDS_START */
 
 /* Shared by the request threads and fcgi_server_run; lives until the process
  * exits, since threads blocked on kept connections are never joined. */
 typedef struct fcgi_server {
-    fcgi_server_app app;    /* a copy: threads may outlive the caller's */
+    fcgi_app app;           /* a copy: threads may outlive the caller's */
     int listen_fd;          /* non-blocking */
     int stop_fd;            /* eventfd, readable once stopping */
     atomic_int stopping;
@@ -72,17 +73,6 @@ typedef struct fcgi_server {
     log_limit accept_log;   /* accept failures, across threads */
     log_limit peer_log;     /* connections refused by app.peers */
 } fcgi_server;
-
-void
-fcgi_server_block_signals(sigset_t *set)
-{
-    sigemptyset(set);
-    sigaddset(set, SIGINT);
-    sigaddset(set, SIGTERM);
-    sigaddset(set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
 
 static void
 fcgi_server_pause_ms(long ms)
@@ -119,24 +109,6 @@ fcgi_server_wait(fcgi_server *s, int fd, int prefer_fd)
     }
 }
 
-/* Returns 1 when the process at the other end of the accepted connection
- * fd may talk to us (app.peers), else 0 after a log line (at most one a
- * second, with the count). */
-static int
-fcgi_server_peer_allowed(fcgi_server *s, int fd)
-{
-    long uid, pid;
-    uint64_t n;
-
-    if (peers_check_fd(s->app.peers, fd, &uid, &pid))
-        return 1;
-    if ((n = log_limit_hit(&s->peer_log)) > 0)
-        log_error("refused a FastCGI connection from uid %ld (pid %ld): not "
-                  "this worker's user nor in fastcgi-users count=%llu", uid, pid,
-                  (unsigned long long)n);
-    return 0;
-}
-
 /* Waits for a connection and accepts it. Returns it (blocking,
  * close-on-exec) counted in s->inflight, which the caller gives back after
  * answering its first request; or -1, not counted, once stopping. Called
@@ -160,7 +132,7 @@ fcgi_server_accept_locked(fcgi_server *s)
             return -1;
         }
         fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd >= 0 && fcgi_server_peer_allowed(s, fd))
+        if (fd >= 0 && peers_admit(s->app.peers, fd, &s->peer_log))
             return fd;
         if (fd >= 0) {
             close(fd);
@@ -198,6 +170,49 @@ fcgi_server_accept(fcgi_server *s)
     pthread_mutex_unlock(&s->accept_lock);
     return fd;
 }
+
+/* http_request over libfcgi. */
+static const char *
+fcgi_server_param(void *impl, const char *name)
+{
+    return FCGX_GetParam(name, ((FCGX_Request *)impl)->envp);
+}
+
+static size_t
+fcgi_server_read(void *impl, char *to, size_t len)
+{
+    int n = FCGX_GetStr(to, len > (size_t)INT32_MAX ? INT32_MAX : (int)len,
+                        ((FCGX_Request *)impl)->in);
+
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static int
+fcgi_server_write(void *impl, const char *data, size_t len)
+{
+    FCGX_Request *req = impl;
+
+    while (len > 0) {
+        int n = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
+        if (FCGX_PutStr(data, n, req->out) != n)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void
+fcgi_server_send_timeout(void *impl, int ms)
+{
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+    setsockopt(((FCGX_Request *)impl)->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static const http_request_ops fcgi_server_ops = { fcgi_server_param, fcgi_server_read,
+                                                  fcgi_server_write,
+                                                  fcgi_server_send_timeout };
 
 static void *
 fcgi_server_thread_main(void *arg)
@@ -256,7 +271,8 @@ fcgi_server_thread_main(void *arg)
             if (atomic_load(&s->stopping))
                 req.keepConnection = 0;
         }
-        s->app.handle(s->app.ctx, tctx, &req);
+        http_request hr = { &fcgi_server_ops, &req };
+        s->app.handle(s->app.ctx, tctx, &hr);
         /* Inside inflight: the answer is only complete for nginx once its
          * end-request record is written. */
         FCGX_Finish_r(&req);
@@ -268,168 +284,6 @@ done:
         s->app.thread_free(s->app.ctx, tctx);
     atomic_fetch_sub(&s->alive, 1);
     return NULL;
-}
-
-int
-fcgi_server_listen(const char *path)
-{
-    struct sockaddr_un sun;
-    struct stat st;
-    mode_t old;
-    int fd;
-
-    if (strlen(path) >= sizeof(sun.sun_path)) {
-        log_error("socket path \"%s\" is longer than %zu bytes", path,
-                  sizeof(sun.sun_path) - 1);
-        return -1;
-    }
-    if (lstat(path, &st) == 0) {
-        if (!S_ISSOCK(st.st_mode)) {
-            log_error("could not listen on \"%s\": it exists and is not a socket",
-                      path);
-            return -1;
-        }
-        memset(&sun, 0, sizeof(sun));
-        sun.sun_family = AF_UNIX;
-        strcpy(sun.sun_path, path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-            close(fd);
-            log_error("could not listen on \"%s\": another process serves it", path);
-            return -1;
-        }
-        if (fd >= 0)
-            close(fd);
-        if (unlink(path) < 0) {
-            log_error("could not remove stale socket \"%s\": %s", path,
-                      strerror(errno));
-            return -1;
-        }
-        log_info("removed stale socket \"%s\"", path);
-    }
-    /* Our own socket, not FCGX_OpenSocket: on failure that prints
-     * "bind/listen: ..." without the path and calls exit(errno). */
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    strcpy(sun.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        log_error("could not create a socket for \"%s\": %s", path, strerror(errno));
-        return -1;
-    }
-    /* Owner and group may connect: run nginx as the same user or group. */
-    old = umask(0117);
-    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0
-        || listen(fd, FCGI_SERVER_BACKLOG) < 0) {
-        int err = errno;
-        umask(old);
-        close(fd);
-        log_error("could not listen on \"%s\": %s", path, strerror(err));
-        return -1;
-    }
-    umask(old);
-    return fd;
-}
-
-/* Returns 1 when fd is a listening stream socket, else 0. */
-static int
-fcgi_server_is_listening(int fd)
-{
-    struct stat st;
-    int on = 0, type = 0;
-    socklen_t len = sizeof(on), tlen = sizeof(type);
-
-    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)
-           && getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on
-           && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0
-           && type == SOCK_STREAM;
-}
-
-/* The sd_listen_fds protocol, without libsystemd. Returns 1 with *fd set
- * when socket activation passed us our one socket on fd 3 (LISTEN_PID is
- * our pid, LISTEN_FDS is "1"), 0 when it passed us nothing, or -1 with a
- * log line when it passed something else. The variables are removed when
- * they were meant for us, so they do not reach child processes. */
-static int
-fcgi_server_activated(int *fd)
-{
-    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
-    char *end;
-    long n;
-    int rc = -1;
-
-    if (pid == NULL || fds == NULL)
-        return 0;
-    errno = 0;
-    n = strtol(pid, &end, 10);
-    if (errno != 0 || end == pid || *end != '\0' || n != (long)getpid())
-        return 0;       /* for another process, e.g. our parent */
-    if (strcmp(fds, "1") != 0) {
-        log_error("socket activation passed LISTEN_FDS=%s, expected 1 socket", fds);
-        goto cleanup;
-    }
-    if (!fcgi_server_is_listening(FCGI_SERVER_LISTEN_FD)) {
-        log_error("socket activation passed fd %d, which is not a listening "
-                  "stream socket", FCGI_SERVER_LISTEN_FD);
-        goto cleanup;
-    }
-    if (fcntl(FCGI_SERVER_LISTEN_FD, F_SETFD, FD_CLOEXEC) < 0) {
-        log_error("could not set close-on-exec on fd %d: %s",
-                  FCGI_SERVER_LISTEN_FD, strerror(errno));
-        goto cleanup;
-    }
-    *fd = FCGI_SERVER_LISTEN_FD;
-    rc = 1;
-cleanup:
-    unsetenv("LISTEN_PID");
-    unsetenv("LISTEN_FDS");
-    unsetenv("LISTEN_FDNAMES");
-    return rc;
-}
-
-/* Opens or finds the socket to serve, made non-blocking (fcgi_server_accept
- * polls it), and names it in where. Returns it, or -1 with a log line. */
-static int
-fcgi_server_socket(const char *path, char *where, size_t len)
-{
-    int fd = -1, flags;
-
-    if (path[0] != '\0') {
-        fd = fcgi_server_listen(path);
-        snprintf(where, len, "%s", path);
-    } else {
-        switch (fcgi_server_activated(&fd)) {
-        case 1:
-            snprintf(where, len, "fd %d (socket activation)", fd);
-            break;
-        case 0:
-            if (!fcgi_server_is_listening(0)) {
-                log_error("no socket path given, no socket passed by socket "
-                          "activation, and fd 0 is not a listening socket");
-                return -1;
-            }
-            fd = 0;
-            snprintf(where, len, "fd 0");
-            break;
-        default:
-            return -1;
-        }
-    }
-    if (fd < 0)
-        return -1;
-    /* On the open file description, which processes sharing the socket
-     * share too: they accept as we do, or not at all (the supervisor). */
-    if ((flags = fcntl(fd, F_GETFL)) < 0
-        || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-        log_error("could not make the listening socket non-blocking: %s",
-                  strerror(errno));
-        if (path[0] != '\0') {
-            unlink(path);
-            close(fd);
-        }
-        return -1;
-    }
-    return fd;
 }
 
 /* Stops accepting and waits until no request is being handled, however
@@ -465,14 +319,14 @@ fcgi_server_drain(fcgi_server *s)
 }
 
 int
-fcgi_server_run(const char *path, int threads, const fcgi_server_app *app,
+fcgi_server_run(const char *path, int threads, const fcgi_app *app,
                 const sigset_t *set)
 {
     char where[160];
     pthread_attr_t attr;
     pthread_t tid;
     fcgi_server *s;
-    int sig, started = 0;
+    int started = 0;
 
     if (FCGX_Init() != 0) {
         log_error("could not initialize libfcgi");
@@ -491,7 +345,7 @@ fcgi_server_run(const char *path, int threads, const fcgi_server_app *app,
         free(s);
         return -1;
     }
-    s->listen_fd = fcgi_server_socket(path, where, sizeof(where));
+    s->listen_fd = listen_socket_find(path, where, sizeof(where));
     if (s->listen_fd < 0) {
         close(s->stop_fd);
         free(s);
@@ -523,14 +377,7 @@ fcgi_server_run(const char *path, int threads, const fcgi_server_app *app,
     }
     log_info("listening on %s threads=%d", where, started);
 
-    for (;;) {
-        if (sigwait(set, &sig) != 0)
-            continue;
-        if (sig == SIGINT || sig == SIGTERM)
-            break;
-        log_info("ignoring signal %d", sig);
-    }
-    log_info("received %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fcgi_app_wait_stop(set);
     if (s->app.before_stop)
         s->app.before_stop(s->app.ctx);
     fcgi_server_drain(s);

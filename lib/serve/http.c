@@ -23,6 +23,7 @@ http_reason(int status)
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Unknown";
@@ -30,15 +31,34 @@ http_reason(int status)
 }
 
 const char *
-http_param(FCGX_Request *req, const char *name)
+http_param(http_request *req, const char *name)
 {
-    const char *v = FCGX_GetParam(name, req->envp);
+    const char *v = req->ops->param(req->impl, name);
 
     return v ? v : "";
 }
 
+size_t
+http_read(http_request *req, char *to, size_t len)
+{
+    return req->ops->read(req->impl, to, len);
+}
+
 int
-http_is_head(FCGX_Request *req)
+http_write(http_request *req, const char *data, size_t len)
+{
+    return req->ops->write(req->impl, data, len);
+}
+
+void
+http_send_timeout(http_request *req, int ms)
+{
+    if (req->ops->send_timeout)
+        req->ops->send_timeout(req->impl, ms);
+}
+
+int
+http_is_head(http_request *req)
 {
     return strcmp(http_param(req, "REQUEST_METHOD"), "HEAD") == 0;
 }
@@ -47,7 +67,7 @@ http_is_head(FCGX_Request *req)
  * carries nosniff and a referrer policy; HTML also a Content-Security-Policy
  * that allows no inline script or style. */
 static int
-http_head(FCGX_Request *req, int status, const char *content_type,
+http_head(http_request *req, int status, const char *content_type,
           const char *extra_headers, long long len)
 {
     char head[1536], length[48] = "";
@@ -69,11 +89,11 @@ http_head(FCGX_Request *req, int status, const char *content_type,
                  extra_headers ? extra_headers : "");
     if (n < 0 || (size_t)n >= sizeof(head))
         return -1;
-    return FCGX_PutStr(head, n, req->out) == n ? 0 : -1;
+    return http_write(req, head, (size_t)n);
 }
 
 int
-http_begin(FCGX_Request *req, int status, const char *content_type,
+http_begin(http_request *req, int status, const char *content_type,
            const char *extra_headers)
 {
     return http_head(req, status, content_type, extra_headers, -1);
@@ -81,19 +101,19 @@ http_begin(FCGX_Request *req, int status, const char *content_type,
 
 /* Answers as http_respond; the body goes out for HEAD too when whole. */
 static int
-http_answer(FCGX_Request *req, int status, const char *content_type,
+http_answer(http_request *req, int status, const char *content_type,
             const char *extra_headers, const char *body, size_t len, int whole)
 {
     if (http_head(req, status, content_type, extra_headers, (long long)len) < 0)
         return -1;
     if (len > 0 && (whole || !http_is_head(req))
-        && FCGX_PutStr(body, (int)len, req->out) != (int)len)
+        && http_write(req, body, len) < 0)
         return -1;
     return 0;
 }
 
 int
-http_no_content(FCGX_Request *req, const char *extra_headers)
+http_no_content(http_request *req, const char *extra_headers)
 {
     char head[512];
     int n = snprintf(head, sizeof(head), "Status: 204 No Content\r\n"
@@ -102,18 +122,18 @@ http_no_content(FCGX_Request *req, const char *extra_headers)
 
     if (n < 0 || (size_t)n >= sizeof(head))
         return -1;
-    return FCGX_PutStr(head, n, req->out) == n ? 0 : -1;
+    return http_write(req, head, (size_t)n);
 }
 
 int
-http_respond(FCGX_Request *req, int status, const char *content_type,
+http_respond(http_request *req, int status, const char *content_type,
              const char *extra_headers, const char *body, size_t len)
 {
     return http_answer(req, status, content_type, extra_headers, body, len, 0);
 }
 
 int
-http_respond_whole(FCGX_Request *req, int status, const char *content_type,
+http_respond_whole(http_request *req, int status, const char *content_type,
                    const char *extra_headers, const char *body, size_t len)
 {
     return http_answer(req, status, content_type, extra_headers, body, len, 1);
@@ -144,7 +164,7 @@ http_etag_matches(const char *inm, const char *etag)
 
 /* Answers status with a one-line text/plain message and extra headers. */
 static int
-http_text(FCGX_Request *req, int status, const char *extra_headers,
+http_text(http_request *req, int status, const char *extra_headers,
           const char *message)
 {
     char body[512];
@@ -159,13 +179,13 @@ http_text(FCGX_Request *req, int status, const char *extra_headers,
 }
 
 int
-http_error(FCGX_Request *req, int status, const char *message)
+http_error(http_request *req, int status, const char *message)
 {
     return http_text(req, status, "Cache-Control: no-store\r\n", message);
 }
 
 int
-http_get_or_head(FCGX_Request *req)
+http_get_or_head(http_request *req)
 {
     const char *method = http_param(req, "REQUEST_METHOD");
 
@@ -177,7 +197,7 @@ http_get_or_head(FCGX_Request *req)
 }
 
 void
-http_probe(FCGX_Request *req, const char *probe, const probe_app *app, buf *out)
+http_probe(http_request *req, const char *probe, const probe_app *app, buf *out)
 {
     const char *type;
     int status = probe_answer(app, probe, out, &type);

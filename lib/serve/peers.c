@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,19 @@ peers_check_fd(const peers *p, int fd, long *uid, long *pid)
     *uid = (long)cred.uid;
     *pid = (long)cred.pid;
     return peers_allow(p, cred.uid, geteuid());
+}
+
+int
+peers_admit(const peers *p, int fd, log_limit *log)
+{
+    long uid, pid;
+    uint64_t n;
+
+    if (peers_check_fd(p, fd, &uid, &pid))
+        return 1;
+    if ((n = log_limit_hit(log)) > 0)
+        log_error("refused a FastCGI connection from uid %ld (pid %ld): not "
+                  "this worker's user nor in fastcgi-users count=%llu", uid, pid,
+                  (unsigned long long)n);
+    return 0;
 }

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "log.h"
+
 #define PEERS_MAX 16
 
 typedef struct peers peers;
@@ -32,5 +34,10 @@ int peers_allow(const peers *p, uid_t uid, uid_t self);
 /* Checks the connection fd's peer (SO_PEERCRED) against p. Returns 1 when
  * allowed, 0 when not, with *uid and *pid set when known (else -1). */
 int peers_check_fd(const peers *p, int fd, long *uid, long *pid);
+
+/* peers_check_fd for a server's accept: returns 1 when the peer of fd may
+ * talk to us, else 0 after a log line naming its user (at most one a
+ * second through log, with the count). */
+int peers_admit(const peers *p, int fd, log_limit *log);
 
 #endif

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "timestamp.h"
 
@@ -19,6 +20,11 @@ struct readiness {
     int ready;
     char why[512];          /* its reasons, when not ready */
     uint64_t checks;
+    /* readiness_watch's thread, when started. */
+    int watched, stop;
+    int64_t period_ms;
+    pthread_cond_t wake;    /* signalled by readiness_free */
+    pthread_t watcher;
 };
 
 readiness *
@@ -29,6 +35,11 @@ readiness_new(readiness_check check, void *ctx, int64_t max_age_ms)
     if (r == NULL)
         return NULL;
     if (pthread_mutex_init(&r->lock, NULL) != 0) {
+        free(r);
+        return NULL;
+    }
+    if (pthread_cond_init(&r->wake, NULL) != 0) {
+        pthread_mutex_destroy(&r->lock);
         free(r);
         return NULL;
     }
@@ -43,6 +54,14 @@ readiness_free(readiness *r)
 {
     if (r == NULL)
         return;
+    if (r->watched) {
+        pthread_mutex_lock(&r->lock);
+        r->stop = 1;
+        pthread_cond_signal(&r->wake);
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(r->watcher, NULL);
+    }
+    pthread_cond_destroy(&r->wake);
     pthread_mutex_destroy(&r->lock);
     free(r);
 }
@@ -60,28 +79,18 @@ readiness_last(const readiness *r, buf *body)
     return r->ready ? 200 : 503;
 }
 
-int
-readiness_answer_at(readiness *r, int64_t now_ms, buf *body)
+/* Runs the check, started at now_ms, and keeps its result. Called without
+ * the lock, with r->checking set by the caller. */
+static void
+readiness_run(readiness *r, int64_t now_ms)
 {
     buf why = BUF_INIT;
-    int status, ready;
+    int ready = r->check(r->ctx, &why);
 
-    pthread_mutex_lock(&r->lock);
-    if (r->checking || (r->have && now_ms - r->checked_ms < r->max_age_ms)) {
-        status = readiness_last(r, body);
-        pthread_mutex_unlock(&r->lock);
-        return status;
-    }
-    r->checking = 1;
-    r->checks++;
-    pthread_mutex_unlock(&r->lock);
-
-    ready = r->check(r->ctx, &why);
     if (!ready && (why.failed || why.len == 0)) {
         buf_reset(&why);
         buf_puts(&why, "not ready\n");
     }
-
     pthread_mutex_lock(&r->lock);
     r->checking = 0;
     r->have = 1;
@@ -94,10 +103,72 @@ readiness_answer_at(readiness *r, int64_t now_ms, buf *body)
         memcpy(r->why, why.data ? why.data : "", n);
         r->why[n] = '\0';
     }
-    status = readiness_last(r, body);
     pthread_mutex_unlock(&r->lock);
     buf_free(&why);
+}
+
+int
+readiness_answer_at(readiness *r, int64_t now_ms, buf *body)
+{
+    int status;
+
+    pthread_mutex_lock(&r->lock);
+    if (r->watched || r->checking
+        || (r->have && now_ms - r->checked_ms < r->max_age_ms)) {
+        status = readiness_last(r, body);
+        pthread_mutex_unlock(&r->lock);
+        return status;
+    }
+    r->checking = 1;
+    r->checks++;
+    pthread_mutex_unlock(&r->lock);
+
+    readiness_run(r, now_ms);
+    pthread_mutex_lock(&r->lock);
+    status = readiness_last(r, body);
+    pthread_mutex_unlock(&r->lock);
     return status;
+}
+
+/* readiness_watch's thread: a check every period_ms until readiness_free. */
+static void *
+readiness_watch_main(void *arg)
+{
+    readiness *r = arg;
+
+    pthread_mutex_lock(&r->lock);
+    while (!r->stop) {
+        struct timespec until;
+
+        r->checking = 1;
+        r->checks++;
+        pthread_mutex_unlock(&r->lock);
+        readiness_run(r, timestamp_mono_ms());
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)(r->period_ms / 1000);
+        until.tv_nsec += (long)(r->period_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&r->lock);
+        while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+int
+readiness_watch(readiness *r, int64_t period_ms)
+{
+    r->period_ms = period_ms;
+    if (pthread_create(&r->watcher, NULL, readiness_watch_main, r) != 0)
+        return -1;
+    pthread_mutex_lock(&r->lock);
+    r->watched = 1;
+    pthread_mutex_unlock(&r->lock);
+    return 0;
 }
 
 int

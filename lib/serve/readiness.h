@@ -20,7 +20,16 @@ typedef struct readiness readiness;
  * max_age_ms. Returns NULL when out of memory. */
 readiness *readiness_new(readiness_check check, void *ctx, int64_t max_age_ms);
 
-/* Frees r. Nobody may be in readiness_answer. Accepts NULL. */
+/* Starts a thread that runs the check every period_ms (the first at
+ * once) until readiness_free. From then on readiness_answer never runs
+ * the check itself and never waits on it: it answers the last result
+ * (503 until the first is in). For servers whose request threads must
+ * not block (lib/serve/fcgi_loop). Returns 0, or -1 when the thread could
+ * not start. */
+int readiness_watch(readiness *r, int64_t period_ms);
+
+/* Frees r, stopping readiness_watch's thread (after the check it may be
+ * running). Nobody may be in readiness_answer. Accepts NULL. */
 void readiness_free(readiness *r);
 
 /* Appends the answer to body ("ready\n", or the reasons) and returns its

@@ -42,8 +42,12 @@ static const config_option config_options[] = {
       "FastCGI socket path to listen on; empty: the socket passed by socket "
       "activation (fd 3), else fd 0" },
     { "record-threads", "threads", "VISITS_RECORD_THREADS", CONFIG_RECORD,
-      CONFIG_INT, F(threads), "320", 1, 4096,
-      "request threads; at least nginx's upstream connections" },
+      CONFIG_INT, F(threads), "0", 0, 256,
+      "event loops, each a thread serving many connections; 0: one per CPU" },
+    { "record-connections", "connections", "VISITS_RECORD_CONNECTIONS", CONFIG_RECORD,
+      CONFIG_INT, F(connections), "1024", 1, 65536,
+      "FastCGI connections served at once; past it new ones wait in the "
+      "socket's backlog (at least nginx's kept upstream connections)" },
     { "report-socket", "socket", "VISITS_REPORT_SOCKET", CONFIG_REPORT,
       CONFIG_STR, F(socket), "", 0, 0,
       "FastCGI socket path to listen on; empty: the socket passed by socket "

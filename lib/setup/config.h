@@ -31,6 +31,7 @@ typedef struct config {
     char *database;         /* libpq connection string */
     char *socket;           /* FastCGI socket path; "" means fd 0 */
     long threads;
+    long connections;       /* record: FastCGI connections at once */
     char *group;            /* Kafka consumer group */
     long flush_interval_ms;
     long flush_max_keys;

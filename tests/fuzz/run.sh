@@ -38,16 +38,18 @@ sources() {
         path) echo lib/event/path.c lib/core/percent.c lib/core/utf8.c ;;
         query_string) echo lib/core/query_string.c lib/core/buf.c lib/core/percent.c lib/core/utf8.c ;;
         response) echo bench/loadgen/response.c ;;
+        fcgi_conn) echo lib/serve/fcgi_conn.c lib/core/buf.c ;;
     esac
 }
 max_len() {
     case $1 in
         event) echo 8192 ;;
         response) echo 9000 ;;  # past RESPONSE_LINE_MAX, twice
+        fcgi_conn) echo 40000 ;;  # past FCGI_CONN_PARAMS_BYTES
         *) echo 4096 ;;
     esac
 }
-targets="event path query_string response"
+targets="event path query_string response fcgi_conn"
 
 # The project's warnings (configure.ac) and C dialect; -D_GNU_SOURCE as
 # AC_USE_SYSTEM_EXTENSIONS defines it.
