@@ -5,8 +5,8 @@
  * (bench/ceiling.conf.in) shows what the FastCGI path alone costs;
  * bench/libfcgi-hello.c is the same page from libfcgi's own server. A
  * benchmark helper, not a server to deploy.
- * Usage: visits-fcgi-hello --socket PATH [--threads N] (N event loops, 0:
- * one per CPU) */
+ * Usage: visits-fcgi-hello --socket PATH [--threads N] (N event loops; 0,
+ * the default, as visits-record: one per 4 CPUs, at least one) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@
 #include "hello_page.h"
 #include "http.h"
 
-#define HELLO_THREADS 0            /* one event loop per CPU */
+#define HELLO_THREADS 0            /* the visit worker's default */
 #define HELLO_MAX_THREADS 256
 #define HELLO_CONNECTIONS 1024
 #define HELLO_TIMEOUT_MS 10000

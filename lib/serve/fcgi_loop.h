@@ -1,5 +1,5 @@
-/* fcgi_loop.h - an event-driven FastCGI server: a few threads (one per core
- * by default), each an epoll loop over many kept nginx connections,
+/* fcgi_loop.h - an event-driven FastCGI server: a few threads (one per 4
+ * CPUs by default, at least one), each an epoll loop over many kept nginx connections,
  * answering each request on the loop that read it, with no thread woken
  * per request. For apps whose requests never wait (the visit worker);
  * those that wait on a database stay on fcgi_server.
@@ -45,7 +45,7 @@ typedef struct fcgi_loop_stats {
 } fcgi_loop_stats;
 
 typedef struct fcgi_loop_settings {
-    int threads;            /* event loops; 0: one per online CPU */
+    int threads;            /* event loops; 0: one per 4 online CPUs, at least 1 */
     int max_conns;          /* connections at once, over all loops */
     int io_timeout_ms;      /* for a request or answer that stalls */
     int idle_timeout_ms;    /* for a kept connection with nothing to do */

@@ -43,7 +43,8 @@ static const config_option config_options[] = {
       "activation (fd 3), else fd 0" },
     { "record-threads", "threads", "VISITS_RECORD_THREADS", CONFIG_RECORD,
       CONFIG_INT, F(threads), "0", 0, 256,
-      "event loops, each a thread serving many connections; 0: one per CPU" },
+      "event loops, each a thread serving many connections; 0: one per 4 "
+      "CPUs, at least one" },
     { "record-connections", "connections", "VISITS_RECORD_CONNECTIONS", CONFIG_RECORD,
       CONFIG_INT, F(connections), "1024", 1, 65536,
       "FastCGI connections served at once; past it new ones wait in the "
