@@ -53,12 +53,12 @@ check-e2e:
 # AddressSanitizer and UBSan; tests/lib.sh fails a test whose programs
 # printed a sanitizer report. (make check runs everything so built too.)
 SANITIZED_E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh \
-	tests/e2e_worker_restart.sh
+	tests/e2e_worker_restart.sh tests/e2e_fcgi_loop.sh
 check-sanitizers:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(UNIT_TESTS) $(SANITIZED_E2E_TESTS)"
 
 # Under ./configure --enable-sanitizers=thread: the threads of the visit
-# worker (its request threads, librdkafka's and the producer's poller),
+# worker (its event loops, librdkafka's and the producer's poller),
 # of the report worker and of the consumer (its loop, librdkafka's and the
 # monitoring listener's) under load, built with ThreadSanitizer; a data
 # race fails the test the same way. Not the tests that send page views
@@ -69,9 +69,10 @@ check-sanitizers:
 # worker, and in e2e_worker_restart a worker under the sanitizer took up
 # to 1.3 s to serve again, so one page view in 3,000 was not counted.
 # e2e_api's events wait for the worker; e2e_report loads the report
-# worker's threads and its span cache.
+# worker's threads and its span cache; e2e_fcgi_loop runs the visit
+# worker's server with two event loops and its readiness thread.
 THREAD_SANITIZED_TESTS = tests/e2e_api.sh tests/e2e_report.sh \
-	tests/e2e_consumer_metrics.sh
+	tests/e2e_consumer_metrics.sh tests/e2e_fcgi_loop.sh
 # tests/tsan_c11_threads.c, preloaded, makes librdkafka's C11 threads and
 # locks visible to the sanitizer (its top comment says why).
 check-thread-sanitizer: tests/tsan-c11-threads.so

@@ -149,4 +149,10 @@ pid=
 [ ! -e "$sock" ] || fail "the socket is still there after the stop"
 grep -q 'stopped accepting: closed_idle=[0-9]* kept connections' "$T/record.log" \
     || fail "no stop line: $(tail -5 "$T/record.log")"
+# Built with a sanitizer (make check-sanitizers, check-thread-sanitizer),
+# the worker must not have reported anything (tests/lib.sh's rule).
+if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' \
+        "$T/record.log"; then
+    fail "the worker printed a sanitizer report: $(grep -E -A20 'Sanitizer|runtime error' "$T/record.log" | head -40)"
+fi
 note "ok: SIGTERM: exit 0, socket removed"
