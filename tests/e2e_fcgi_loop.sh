@@ -149,6 +149,63 @@ pid=
 [ ! -e "$sock" ] || fail "the socket is still there after the stop"
 grep -q 'stopped accepting: closed_idle=[0-9]* kept connections' "$T/record.log" \
     || fail "no stop line: $(tail -5 "$T/record.log")"
+# The connection bound: with 3 slots a fourth connection waits in the
+# backlog, unanswered, until one of the three closes; then it is served.
+"$top_builddir/cgi-bin/visits-record" --socket "$sock" --threads 1 --connections 3 \
+    --brokers 127.0.0.1:1 --sites example.com >>"$T/record.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+[ -S "$sock" ] || fail "visits-record did not listen again: $(tail -5 "$T/record.log")"
+python3 - "$sock" >"$T/bound.out" 2>&1 <<'EOF2' || fail "the connection bound: $(cat "$T/bound.out")"
+import socket, struct, sys, time
+path = sys.argv[1]
+def rec(t, i, c=b''):
+    return struct.pack('>BBHHBB', 1, t, i, len(c), 0, 0) + c
+def pair(n, v):
+    return bytes([len(n), len(v)]) + n + v
+params = pair(b'VISITS_PROBE', b'healthz') + pair(b'REQUEST_METHOD', b'GET')
+req = rec(1, 1, bytes([0, 1, 1, 0, 0, 0, 0, 0])) + rec(4, 1, params) + rec(4, 1) + rec(5, 1)
+def ask(s):
+    s.sendall(req)
+    got = b''
+    while b'alive' not in got or not got.endswith(bytes(8)):
+        chunk = s.recv(4096)
+        if not chunk:
+            raise SystemExit('closed before the answer')
+        got += chunk
+held = []
+for _ in range(3):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    ask(s)
+    held.append(s)
+extra = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+extra.connect(path)             # the backlog takes it
+extra.sendall(req)
+extra.settimeout(0.5)
+try:
+    extra.recv(100)
+    raise SystemExit('a fourth connection was served past --connections 3')
+except socket.timeout:
+    pass
+held[0].close()
+extra.settimeout(5)
+got = b''
+t0 = time.time()
+while b'alive' not in got:
+    chunk = extra.recv(4096)
+    if not chunk:
+        raise SystemExit('the fourth connection was closed, not served')
+    got += chunk
+ask(held[1])
+print('ok %.0f ms' % ((time.time() - t0) * 1000))
+EOF2
+note "connection bound: with --connections 3 a fourth waited in the backlog until one closed, then was served ($(cat "$T/bound.out"))"
+kill -TERM "$pid"
+wait "$pid" || fail "visits-record (--connections 3) did not stop cleanly"
+pid=
+
 # Built with a sanitizer (make check-sanitizers, check-thread-sanitizer),
 # the worker must not have reported anything (tests/lib.sh's rule).
 if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: ' \

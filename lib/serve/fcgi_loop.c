@@ -85,20 +85,6 @@ static char fcgi_loop_listen_mark, fcgi_loop_stop_mark;
 
 /* --- slots ------------------------------------------------------------ */
 
-/* Closes c and frees its slot; the loop listens again if it had stopped
- * for lack of slots. */
-static void
-loop_conn_close(loop_thread *t, loop_conn *c)
-{
-    close(c->fd);
-    c->fd = -1;
-    if (c->out.cap > FCGI_LOOP_OUT_KEEP)
-        buf_free(&c->out);
-    buf_reset(&c->out);
-    t->free_slots[t->nfree++] = (int)(c - t->conns);
-    atomic_fetch_sub_explicit(&t->loop->stats->open, 1, memory_order_relaxed);
-}
-
 /* Adds (on) or removes the listening socket from the loop's epoll. */
 static void
 loop_listen(loop_thread *t, int on)
@@ -115,6 +101,22 @@ loop_listen(loop_thread *t, int on)
         return;
     }
     t->listening = on;
+}
+
+/* Closes c and frees its slot; the loop listens again if it had stopped
+ * for lack of slots. */
+static void
+loop_conn_close(loop_thread *t, loop_conn *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    if (c->out.cap > FCGI_LOOP_OUT_KEEP)
+        buf_free(&c->out);
+    buf_reset(&c->out);
+    t->free_slots[t->nfree++] = (int)(c - t->conns);
+    atomic_fetch_sub_explicit(&t->loop->stats->open, 1, memory_order_relaxed);
+    if (!t->listening && !t->stopping && t->accept_paused_until == 0)
+        loop_listen(t, 1);
 }
 
 /* Switches what c waits for: room to send (out) or bytes to read. */
