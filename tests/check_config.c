@@ -225,7 +225,7 @@ START_TEST(test_defaults_record)
     ck_assert_str_eq(c.brokers, "127.0.0.1:9092");
     ck_assert_str_eq(c.topic, "visits");
     ck_assert_int_eq(c.threads, 0);
-    ck_assert_int_eq(c.connections, 1024);
+    ck_assert_int_eq(c.connections, 2048);
     ck_assert_str_eq(c.socket, "");
     ck_assert_str_eq(c.log_level_name, "info");
     ck_assert_int_eq(c.log_level, LOG_INFO);

@@ -175,12 +175,12 @@ run consumer -e VISITS_BROKERS="$BROKERS" -e VISITS_METRICS_LISTEN="127.0.0.1:$M
 run record -e VISITS_BROKERS="$BROKERS" "$IMAGE" visits-record --socket /run/visits/record.sock
 run report "$IMAGE" visits-report --socket /run/visits/report.sock
 # The image refuses an nginx that would keep more connections to the
-# workers than they have threads (here 8 processes x 160 > 320).
+# workers than they serve (here 8 processes x 544 > 2048 connection slots).
 sed -e 's/^worker_processes .*/worker_processes 8;/' "$T/nginx.conf" >"$T/nginx-8.conf"
 rc=0
 docker run --rm --network host -v "$T/nginx-8.conf:/etc/nginx/nginx.conf:ro" "$IMAGE" \
     >"$T/nginx-8.log" 2>&1 || rc=$?
-[ "$rc" -eq 1 ] && grep -q 'nginx can keep 1280 connections open to visits-record' "$T/nginx-8.log" \
+[ "$rc" -eq 1 ] && grep -q 'nginx can keep 4352 connections open to visits-record' "$T/nginx-8.log" \
     || fail "the image started nginx with 8 processes (exit $rc): $(cat "$T/nginx-8.log")"
 run nginx -v "$T/nginx.conf:/etc/nginx/nginx.conf:ro" "$IMAGE"
 step "PostgreSQL, $KAFKA broker and the containers started; 8 nginx processes refused"

@@ -13,7 +13,8 @@ E2E_TESTS = tests/e2e_count.sh tests/e2e_kill_consumer.sh tests/e2e_report.sh \
 	tests/e2e_stack_private.sh tests/e2e_syscalls.sh tests/e2e_csv_hostile.sh \
 	tests/e2e_fastcgi_peers.sh tests/nginx_check.sh tests/e2e_hour_cap.sh \
 	tests/e2e_report_limits.sh tests/linkage.sh tests/e2e_report_levels.sh \
-	tests/layers.sh tests/sql_add_paths.sh tests/e2e_fcgi_loop.sh
+	tests/layers.sh tests/sql_add_paths.sh tests/e2e_fcgi_loop.sh \
+	tests/e2e_worker_stall.sh
 TESTS += $(E2E_TESTS)
 
 # Writes raw messages to the topic, for the rejected-events check.

@@ -81,7 +81,7 @@ $user
 worker_processes 1;
 pid $T/nginx2/nginx.pid;
 error_log $T/log/nginx2-error.log warn;
-events { worker_connections 256; }
+events { worker_connections 2048; }
 http {
     access_log off;
     client_body_temp_path $T/nginx2/tmp/client;

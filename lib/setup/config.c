@@ -46,7 +46,7 @@ static const config_option config_options[] = {
       "event loops, each a thread serving many connections; 0: one per 4 "
       "CPUs, at least one" },
     { "record-connections", "connections", "VISITS_RECORD_CONNECTIONS", CONFIG_RECORD,
-      CONFIG_INT, F(connections), "1024", 1, 65536,
+      CONFIG_INT, F(connections), "2048", 1, 65536,
       "FastCGI connections served at once; past it new ones wait in the "
       "socket's backlog (at least nginx's kept upstream connections)" },
     { "report-socket", "socket", "VISITS_REPORT_SOCKET", CONFIG_REPORT,
