@@ -39,12 +39,16 @@ fi
 
 # free_port: prints a TCP port nobody listens on, from 20000-31999: below
 # Linux's ephemeral range (32768-60999), where an outgoing connection of
-# any program may hold the port nginx is to bind.
+# any program may hold the port nginx is to bind. Never the same port
+# twice in one test (the ports handed out are kept in $T/ports), since
+# none of them is bound yet when the next is drawn.
 free_port() {
-    local p
+    local p taken=${T:+$T/ports}
     for _ in $(seq 50); do
         p=$((20000 + RANDOM % 12000))
+        [ -n "$taken" ] && grep -qx "$p" "$taken" 2>/dev/null && continue
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            [ -n "$taken" ] && echo "$p" >>"$taken"
             echo "$p"
             return 0
         fi
@@ -55,20 +59,21 @@ free_port() {
 # broker_create: the real broker of the test, if any (see the top of this
 # file): sets VISITS_BROKERS, VISITS_TOPIC and VISITS_GROUP for
 # visits-stack and the test; broker_remove undoes it. Ports other than
-# PORT and APP_PORT (when set).
+# the test's others (free_port).
 KAFKA_PORT=
 broker_create() {
     local i
     case $KAFKA in
     kafkactl)
         # The broker on KAFKA_PORT, its ZooKeeper on the next one.
+        # (free_port keeps both off the ports the test has drawn.)
         for ((i = 0; i < 50; i++)); do
             KAFKA_PORT=$(free_port)
             ! (exec 3<>"/dev/tcp/127.0.0.1/$((KAFKA_PORT + 1))") 2>/dev/null \
-                && [ "$KAFKA_PORT" != "${PORT:-}" ] && [ "$KAFKA_PORT" != "${APP_PORT:-}" ] \
-                && [ $((KAFKA_PORT + 1)) != "${PORT:-}" ] && [ $((KAFKA_PORT + 1)) != "${APP_PORT:-}" ] \
+                && ! grep -qx $((KAFKA_PORT + 1)) "$T/ports" 2>/dev/null \
                 && break
         done
+        echo $((KAFKA_PORT + 1)) >>"$T/ports"
         mkdir -p "$T/log"
         VISITS_BROKERS=$("$VISITS_TEST_KAFKACTL" start "$T/kafka" "$KAFKA_PORT" 2>>"$T/log/kafkactl.log" \
             | tail -n 1) || fail "kafkactl could not start a broker (see $T/log/kafkactl.log)"

@@ -61,7 +61,6 @@ trap cleanup EXIT
 
 PORT=$(free_port)
 APP_PORT=$(free_port)
-[ "$APP_PORT" != "$PORT" ] || APP_PORT=$(free_port)
 
 broker_create
 [ "$KAFKA" = dev ] || note "a real Kafka ($KAFKA) at $VISITS_BROKERS, topic $VISITS_TOPIC"
