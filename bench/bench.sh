@@ -21,8 +21,9 @@
 #   4. consumer: 1,000,000 events over 1,000 paths preloaded into a second
 #      dev broker, then a second consumer drains them into PostgreSQL.
 #   5. outage: open-loop load on the site not counted, counted, counted
-#      with the visit worker hung (SIGSTOP), then stopped: every request
-#      answered, and the latencies side by side.
+#      with the visit worker hung (SIGSTOP), then stopped, then not counted
+#      again: every request answered, the latencies side by side, and the
+#      hung and stopped p99 as ratios to the site not counted.
 # Writes $OUT/results.json, the series behind it and, with gnuplot, the plot
 # $OUT/bench.png (bench/plot.gp); prints a summary, and
 # ends with one line "RESULT key=value ...". Stops everything it started.
@@ -369,12 +370,15 @@ say "   events API: $WRK_EVENT_RPS events/s (p99 $WRK_EVENT_P99 ms) ${WRK_EVENT_
 # --- 5. outage -----------------------------------------------------------------------
 
 # The counted site while its visit worker is healthy, hung (SIGSTOP), then
-# stopped, against the same site not counted: open-loop load at a fixed
-# rate (visits-loadgen, latency from each request's due time, so a
-# stalled connection shows), every request must be answered.
+# stopped, against the same site not counted, before and after (what runs
+# first shares the machine with the consumer's last work): open-loop load
+# at a fixed rate (visits-loadgen, latency from each request's due time,
+# so a stalled connection shows), every request must be answered. The
+# hung and stopped p99 are given as ratios to the lower of the two
+# uncounted ones (issue 11's target: at most 1.10).
 OUT_S=$((MAX_S < 10 ? 5 : 10))
 OUT_RATE=$(awk -v r="$WRK_OURS_RPS" 'BEGIN {r = int(r * 0.4 / 100) * 100; if (r > 5000) r = 5000; if (r < 500) r = 500; print r}')
-say "5. outage: $OUT_RATE pages/s for ${OUT_S}s each, open loop: not counted, counted, worker hung, worker stopped ..."
+say "5. outage: $OUT_RATE pages/s for ${OUT_S}s each, open loop: not counted, counted, worker hung, worker stopped, not counted ..."
 # outage_run NAME URL: sets OUT_<NAME>_{OK,SENT,P50,P99,P999,MAX}.
 outage_run() {
     local line f
@@ -397,9 +401,14 @@ SUPERVISOR=$(cat "$T/stack/run/record.pid")
 kill -TERM "$SUPERVISOR"
 for _ in $(seq 300); do kill -0 "$SUPERVISOR" 2>/dev/null || break; sleep 0.1; done
 outage_run STOPPED "$URL"
+outage_run STATIC_AGAIN "http://127.0.0.1:$PSTATIC"
 nginx -p "$T/ceil" -c "$T/ceil/nginx.conf" -s stop 2>/dev/null
+UNCOUNTED_P99=$(awk -v a="$OUT_STATIC_p99" -v b="$OUT_STATIC_AGAIN_p99" 'BEGIN {print (a < b ? a : b)}')
+p99_ratio() { awk -v a="$1" -v b="$UNCOUNTED_P99" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+HUNG_P99_RATIO=$(p99_ratio "$OUT_HUNG_p99") STOPPED_P99_RATIO=$(p99_ratio "$OUT_STOPPED_p99")
+say "   p99 against the site not counted ($UNCOUNTED_P99 ms): worker hung $HUNG_P99_RATIO, stopped $STOPPED_P99_RATIO (target <= 1.10)"
 OUTAGE_OK=yes
-for n in STATIC COUNTED HUNG STOPPED; do
+for n in STATIC COUNTED HUNG STOPPED STATIC_AGAIN; do
     ok=OUT_${n}_ok sent=OUT_${n}_sent
     [ -n "${!ok}" ] && [ "${!ok}" = "${!sent}" ] || OUTAGE_OK=no
 done
@@ -514,7 +523,8 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
     --argjson nginx_us "$OURS_NGINX_US" --argjson record_us "$OURS_RECORD_US" \
     --argjson mirrored "$MIRRORED" --argjson ours_reqs "$WRK_OURS_REQS" \
     --argjson outage_rate "$OUT_RATE" --arg outage_ok "$OUTAGE_OK" --argjson outage_s "$OUT_S" \
-    --argjson outage "$(for n in STATIC COUNTED HUNG STOPPED; do
+    --argjson hung_p99_ratio "$HUNG_P99_RATIO" --argjson stopped_p99_ratio "$STOPPED_P99_RATIO" \
+    --argjson outage "$(for n in STATIC COUNTED HUNG STOPPED STATIC_AGAIN; do
         p50=OUT_${n}_p50 p99=OUT_${n}_p99 p999=OUT_${n}_p999 max=OUT_${n}_max
         jq -nc --arg k "$(tr 'A-Z' 'a-z' <<<"$n")" --argjson a "${!p50:-null}" \
             --argjson b "${!p99:-null}" --argjson c "${!p999:-null}" --argjson d "${!max:-null}" \
@@ -555,7 +565,8 @@ jq -n --arg machine "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut
              nginx_204_per_s: $n204,
              site_ratio_to_hello: $ratio, site_ratio_to_204: $site_ratio204},
   outage: ({seconds: $outage_s, pages_per_s: $outage_rate,
-            all_answered: ($outage_ok == "yes")} + $outage),
+            all_answered: ($outage_ok == "yes"), hung_p99_ratio: $hung_p99_ratio,
+            stopped_p99_ratio: $stopped_p99_ratio} + $outage),
   consumer: {events: $consumer_events, events_per_s: $consumer_rate, cpu_s: $consumer_cpu,
              peak_rss_mb: $consumer_rss, broker_cpu_s: $consumer_broker_cpu,
              postgres_cpu_s: $consumer_pg_cpu},
@@ -577,5 +588,6 @@ echo "RESULT ratio_204=$RATIO204 ratio_libfcgi=$RATIO_LIBFCGI record_per_s=$WRK_
     "consumer_per_s=$CONSUMER_RATE record_rss_mb=$(jq -r .record.peak_rss_mb <<<"$RES_JSON")" \
     "consumer_rss_mb=$BC_RSS outage_answered=$OUTAGE_OK outage_rate=$OUT_RATE" \
     "max_requests=$WRK_OURS_REQS max_mirrored=$MIRRORED" \
-    "uncounted_p99_ms=$OUT_STATIC_p99 counted_p99_ms=$OUT_COUNTED_p99" \
-    "hung_p99_ms=$OUT_HUNG_p99 stopped_p99_ms=$OUT_STOPPED_p99"
+    "uncounted_p99_ms=$OUT_STATIC_p99 uncounted_again_p99_ms=$OUT_STATIC_AGAIN_p99" \
+    "counted_p99_ms=$OUT_COUNTED_p99 hung_p99_ms=$OUT_HUNG_p99 stopped_p99_ms=$OUT_STOPPED_p99" \
+    "hung_p99_ratio=$HUNG_P99_RATIO stopped_p99_ratio=$STOPPED_P99_RATIO"

@@ -95,6 +95,15 @@ if grep -E 'requests still running|could not deliver' "$T/log/record.log"; then
     fail "a visit worker stopped without finishing its work"
 fi
 
+# What the five workers produced: the four stopped ones logged it, the
+# live one counts it. Said before the counts are checked, so that a loss
+# shows whether a worker never got a page view (nginx's side) or Kafka
+# and the consumer lost one it sent.
+live=$(curl -s --unix-socket "$VISITS_MONITOR_SOCKET" http://localhost/record/metrics \
+    | awk '$1 == "visits_record_events_sent_total" {print $2}')
+produced=$(sed -n 's/.*producer stopped sent=\([0-9]*\).*/\1/p' "$T/stops" \
+    | awk -v live="${live:-0}" '{s += $1} END {print s + live}')
+note "the visit workers produced $produced events (the live one ${live:-?})"
 wait_total "$n" 30
 for i in $(seq 0 19); do printf '/restart/page-%d\t%d\n' "$i" $((n / 20)); done \
     | LC_ALL=C sort >"$T/expected"
